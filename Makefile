@@ -1,0 +1,33 @@
+# The README's two commands: `make demo` and `make test`. Both install into .venv first if needed.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+# The stamp is remade whenever anything that decides the install changes.
+STAMP := $(VENV)/.dm2s2-installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install test demo clean-demo
+install: $(STAMP)
+
+$(STAMP): constraints.txt requirements.txt setup.py
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "== installing the pinned stack into $(VENV) (torch 2.14.1, allennlp 2.10.1 --no-deps, ...)"
+	$(PIP) install -c constraints.txt torch==2.14.1 torchvision==0.29.1 2>&1 | grep -v '^WARNING: Location' || true
+	$(PIP) install --no-deps -c constraints.txt allennlp==2.10.1 2>&1 | grep -v '^WARNING: Location' || true
+	$(PIP) install -c constraints.txt -r requirements.txt 2>&1 | grep -v '^WARNING: Location' || true
+	$(PIP) install --no-deps --no-build-isolation -e . 2>&1 | grep -v '^WARNING: Location' || true
+	$(PY) -c "import torch, allennlp.models, transformers, dm2s2_allennlp; print('stack ok: torch', torch.__version__, 'transformers', transformers.__version__)"
+	@touch $(STAMP)
+
+test: install
+	$(PY) -m pytest -q tests
+
+demo: install
+	$(PY) scripts/demo.py
+
+clean-demo:
+	rm -rf runs/quickstart data/movies

@@ -1,0 +1,2 @@
+from dm2s2_allennlp.dataset_readers.multimodal_reader import DataError, MultimodalReader, render_value
+from dm2s2_allennlp.dataset_readers.multimodal_jsonl import MultimodalJsonlReader

@@ -1,0 +1,71 @@
+"""``multimodal_jsonl``: the generic format users bring their own data in.
+
+One JSON object per line::
+
+    {"id": "tt0114709", "modalities": {"title": "Toy Story", "year": 1995, "labels": ["Toy", "Cartoon"]},
+     "label": ["Animation", "Comedy"]}
+
+``modalities`` maps modality names to values (see ``multimodal_reader.render_value``); names outside the reader's
+``modalities`` are ignored with ONE warning per name; a listed name that is absent is a missing modality. ``label``
+is a list of strings (``multilabel``), a string (``classification``; binary = 2 classes) or a number
+(``regression``); an absent or ``null`` label gives an unlabeled instance (for ``allennlp predict``). ``id`` is
+optional (a missing id becomes ``"<file name>:<line>"``). Blank lines are skipped.
+
+A malformed line, a missing or non-object ``modalities``, a value of the wrong type or a label that does not match
+``task`` raises :class:`DataError` naming the file, the line number and the field. Nothing is skipped silently.
+"""
+import json
+import logging
+import os
+from typing import Any, Dict, Iterable, Iterator, Set, Tuple
+
+from allennlp.common.file_utils import cached_path
+from allennlp.data import DatasetReader, Instance
+
+from dm2s2_allennlp.dataset_readers.multimodal_reader import DataError, MultimodalReader
+
+logger = logging.getLogger(__name__)
+
+
+@DatasetReader.register("multimodal_jsonl")
+class MultimodalJsonlReader(MultimodalReader):
+    """Reads the generic JSONL format above; parameters are those of :class:`MultimodalReader`."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._warned_unknown: Set[str] = set()
+
+    def _lines(self, file_path: str) -> Iterator[Tuple[int, str]]:
+        with open(cached_path(file_path), encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    yield number, line
+
+    def parse_line(self, line: str, where: str, default_id: str) -> Tuple[str, Dict[str, Any], Any]:
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise DataError(where, None, f"malformed JSON ({error.msg} at column {error.colno})") from None
+        if not isinstance(record, dict):
+            raise DataError(where, None, f"a record must be a JSON object, got {type(record).__name__}")
+        if "modalities" not in record:
+            raise DataError(where, "modalities", "missing (every record needs a `modalities` object)")
+        values = record["modalities"]
+        if not isinstance(values, dict):
+            raise DataError(where, "modalities", f"must be an object, got {type(values).__name__}")
+        record_id = record.get("id", default_id)
+        if not isinstance(record_id, (str, int)) or isinstance(record_id, bool):
+            raise DataError(where, "id", f"must be a string, got {record_id!r}")
+        for name in values:
+            if name not in self.modalities and name not in self._warned_unknown:
+                self._warned_unknown.add(name)
+                logger.warning("%s: modality %r is not in the reader's `modalities` %s; ignoring it (warned once)",
+                               where, name, self.modalities)
+        return str(record_id).strip(), values, record.get("label")
+
+    def _read(self, file_path: str) -> Iterable[Instance]:
+        base = os.path.basename(str(file_path))
+        for number, line in self.shard_iterable(self._lines(file_path)):
+            where = f"{file_path}:{number}"
+            record_id, values, label = self.parse_line(line, where, default_id=f"{base}:{number}")
+            yield self.make_instance(record_id, values, label, where=where)

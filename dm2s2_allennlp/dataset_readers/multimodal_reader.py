@@ -1,0 +1,203 @@
+"""The field layout every dm2s2_allennlp reader emits, and the rules that turn raw values into modality tokens.
+
+One instance has
+  * ``modalities``: a ``ListField`` holding ONE ``TextField`` PER MODALITY, in the fixed order the reader was given
+    (the order is part of the model: DM2S2 Eq. 2 needs a fixed modality order). Tokens carry no special tokens; the
+    model adds [CLS]/[SEP] itself. A missing modality is an empty ``TextField`` (Eq. 2: "filled with an empty
+    sequence").
+  * ``label``: ``MultiLabelField`` (task ``multilabel``), ``LabelField`` (``classification``) or a scalar float
+    ``TensorField`` (``regression``); absent for unlabeled records (prediction).
+  * ``metadata``: ``id``, ``modality_names``, ``modality_texts`` (the rendered text, ``None`` when missing) and
+    ``modality_tokens`` (the kept word pieces, for explanations).
+
+Every reader of this package subclasses :class:`MultimodalReader`, so one ``dm2s2`` model serves all of them.
+
+Value rendering (``render_value``): a string is its stripped text; an int its decimal digits; a float its shortest
+decimal form, integers without ".0" (``7.0`` -> ``"7"``); ``true``/``false`` -> ``"true"``/``"false"``; a list
+its rendered elements in order joined by ``list_separator``; ``null``, ``""``, ``[]``, NaN and an absent key mean
+the modality is MISSING.
+
+Length: each modality is first cut to its own cap (``max_tokens_per_modality``), then the whole record is fitted into
+``max_length - (M + 1)`` tokens (the specials) by trimming the currently longest modality first
+(``modules.truncation``), so a record never exceeds the encoder's ``max_length``.
+"""
+import logging
+import math
+from typing import Any, Dict, Iterable, List, Optional, Union
+
+import torch
+from allennlp.common.checks import ConfigurationError
+from allennlp.data import DatasetReader, Instance, Token
+from allennlp.data.fields import LabelField, ListField, MetadataField, MultiLabelField, TensorField, TextField
+from allennlp.data.token_indexers import PretrainedTransformerIndexer, TokenIndexer
+from allennlp.data.tokenizers import PretrainedTransformerTokenizer, Tokenizer
+
+from dm2s2_allennlp.defaults import default_encoder
+from dm2s2_allennlp.modules.truncation import fair_lengths
+
+logger = logging.getLogger(__name__)
+
+TASKS = ("multilabel", "classification", "regression")
+
+
+class DataError(ValueError):
+    """Bad input data; the message names the file, the line (or record) and the field."""
+
+    def __init__(self, where: str, field: Optional[str], problem: str) -> None:
+        self.where, self.field, self.problem = where, field, problem
+        field_text = f" field {field!r}:" if field else ""
+        super().__init__(f"{where}:{field_text} {problem}")
+
+
+def render_value(value: Any, list_separator: str = ", ") -> Optional[str]:
+    """Text of one modality value, or ``None`` if the modality is missing. Raises ``TypeError`` for values that are
+    not text, numbers, booleans or flat lists of those."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            raise TypeError(f"infinite number {value!r}")
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, (list, tuple)):
+        parts = []
+        for element in value:
+            if isinstance(element, (list, tuple, dict)):
+                raise TypeError(f"a list of modality values may hold only strings, numbers and booleans, got "
+                                f"{type(element).__name__} inside it")
+            text = render_value(element, list_separator)
+            if text is not None:
+                parts.append(text)
+        return list_separator.join(parts) or None
+    raise TypeError(f"a modality value must be a string, number, boolean, list or null, got {type(value).__name__}")
+
+
+class MultimodalReader(DatasetReader):
+    """Base class: builds the shared field layout (module docstring) from ``{modality name: raw value}``.
+
+    Parameters
+    ----------
+    modalities: the modality names, in the order the model sees them.
+    task: ``multilabel`` | ``classification`` | ``regression``.
+    tokenizer / token_indexers: a pretrained-transformer tokenizer WITHOUT special tokens and its indexer under the
+        key ``tokens``. Default: the encoder in ``DM2S2_ENCODER`` (the embedded all-MiniLM-L6-v2).
+    transformer_model_name: shorthand that builds both for one encoder name or path.
+    max_tokens_per_modality: one cap for every modality, or ``{name: cap}``; no cap by default.
+    max_length: the encoder's total budget including [CLS] and the M [SEP]s (default 512).
+    list_separator: how list values are joined (default ``", "``).
+    """
+
+    def __init__(
+        self,
+        modalities: List[str],
+        task: str = "multilabel",
+        tokenizer: Optional[Tokenizer] = None,
+        token_indexers: Optional[Dict[str, TokenIndexer]] = None,
+        transformer_model_name: Optional[str] = None,
+        max_tokens_per_modality: Optional[Union[int, Dict[str, int]]] = None,
+        max_length: int = 512,
+        list_separator: str = ", ",
+        label_namespace: str = "labels",
+        **kwargs,
+    ) -> None:
+        kwargs.setdefault("manual_distributed_sharding", True)
+        kwargs.setdefault("manual_multiprocess_sharding", True)
+        super().__init__(**kwargs)
+        if not modalities:
+            raise ConfigurationError("`modalities` must name at least one modality")
+        if len(set(modalities)) != len(modalities):
+            raise ConfigurationError(f"`modalities` has duplicate names: {modalities}")
+        if task not in TASKS:
+            raise ConfigurationError(f"`task` must be one of {TASKS}, got {task!r}")
+        self.modalities = list(modalities)
+        self.task = task
+        model_name = transformer_model_name or default_encoder()
+        self.tokenizer = tokenizer or PretrainedTransformerTokenizer(model_name, add_special_tokens=False)
+        if getattr(self.tokenizer, "_add_special_tokens", False):
+            raise ConfigurationError("the reader's tokenizer must not add special tokens (set "
+                                     "`add_special_tokens: false`): the dm2s2 model builds [CLS] ... [SEP] itself")
+        self.token_indexers = token_indexers or {"tokens": PretrainedTransformerIndexer(model_name)}
+        if isinstance(max_tokens_per_modality, dict):
+            unknown = set(max_tokens_per_modality) - set(self.modalities)
+            if unknown:
+                raise ConfigurationError(f"`max_tokens_per_modality` names unknown modalities {sorted(unknown)}")
+        self.max_tokens_per_modality = max_tokens_per_modality
+        self.budget = max_length - (len(self.modalities) + 1)
+        if self.budget < 0:
+            raise ConfigurationError(f"max_length={max_length} cannot hold [CLS] and {len(self.modalities)} [SEP]s")
+        self.list_separator = list_separator
+        self.label_namespace = label_namespace
+
+    # -- modality values -------------------------------------------------------------------------------------------
+    def cap_for(self, name: str) -> Optional[int]:
+        if isinstance(self.max_tokens_per_modality, dict):
+            return self.max_tokens_per_modality.get(name)
+        return self.max_tokens_per_modality
+
+    def tokenize_modalities(self, texts: Dict[str, Optional[str]]) -> List[List[Token]]:
+        tokens = []
+        for name in self.modalities:
+            text = texts.get(name)
+            pieces = self.tokenizer.tokenize(text) if text else []
+            cap = self.cap_for(name)
+            tokens.append(pieces[:cap] if cap is not None else pieces)
+        kept = fair_lengths([len(t) for t in tokens], self.budget)
+        return [t[:n] for t, n in zip(tokens, kept)]
+
+    # -- labels ----------------------------------------------------------------------------------------------------
+    def label_field(self, label: Any, where: str):
+        """The task's label field; raises :class:`DataError` when the label's type does not fit the task."""
+        if self.task == "multilabel":
+            if not isinstance(label, list) or not all(isinstance(x, str) and x.strip() for x in label):
+                raise DataError(where, "label", f"task 'multilabel' needs a list of non-empty strings, got {label!r}")
+            return MultiLabelField([x.strip() for x in label], label_namespace=self.label_namespace)
+        if self.task == "classification":
+            if not isinstance(label, str) or not label.strip():
+                raise DataError(where, "label", f"task 'classification' needs a non-empty string, got {label!r} "
+                                                "(write class labels as strings)")
+            return LabelField(label.strip(), label_namespace=self.label_namespace)
+        if isinstance(label, bool) or not isinstance(label, (int, float)) or not math.isfinite(label):
+            raise DataError(where, "label", f"task 'regression' needs a finite number, got {label!r}")
+        return TensorField(torch.tensor(float(label), dtype=torch.float32))
+
+    # -- instances -------------------------------------------------------------------------------------------------
+    def make_instance(self, record_id: Optional[str], values: Dict[str, Any], label: Any = None,
+                      where: str = "<record>", extra_metadata: Optional[Dict[str, Any]] = None) -> Instance:
+        texts: Dict[str, Optional[str]] = {}
+        for name in self.modalities:
+            try:
+                texts[name] = render_value(values.get(name), self.list_separator)
+            except TypeError as error:
+                raise DataError(where, f"modalities.{name}", str(error)) from None
+        tokens = self.tokenize_modalities(texts)
+        fields: Dict[str, Any] = {
+            "modalities": ListField([TextField(t, self.token_indexers) for t in tokens]),
+        }
+        if label is not None:
+            fields["label"] = self.label_field(label, where)
+        metadata = {
+            "id": record_id,
+            "modality_names": list(self.modalities),
+            "modality_texts": texts,
+            "modality_tokens": [[t.text for t in ts] for ts in tokens],
+            "label": label,
+        }
+        if extra_metadata:
+            metadata.update(extra_metadata)
+        fields["metadata"] = MetadataField(metadata)
+        return Instance(fields)
+
+    def text_to_instance(self, modalities: Dict[str, Any], label: Any = None, id: Optional[str] = None,
+                         **extra) -> Instance:  # type: ignore[override]
+        return self.make_instance(id, modalities, label, where=f"record {id!r}" if id else "<record>",
+                                  extra_metadata=extra or None)
+
+    def _read(self, file_path: str) -> Iterable[Instance]:  # pragma: no cover - subclasses implement
+        raise NotImplementedError

@@ -1,0 +1,2 @@
+from dm2s2_allennlp.metrics.multilabel_f1 import MultilabelF1
+from dm2s2_allennlp.metrics.regression_errors import RegressionErrors

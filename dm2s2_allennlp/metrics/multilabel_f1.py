@@ -1,0 +1,73 @@
+"""``multilabel_f1``: F1 micro, macro and samples for multi-label prediction at a probability threshold.
+
+Same definitions as scikit-learn's ``f1_score(average=...)`` with ``zero_division=0`` (the MM-IMDB papers' metrics):
+  micro   = 2 TP / (2 TP + FP + FN), counts summed over all classes and samples;
+  macro   = the mean over classes of each class's F1 (a class with no true and no predicted positives scores 0);
+  samples = the mean over samples of each sample's F1 (likewise 0 when a sample has no true and no predicted label).
+Counts are summed across distributed workers before the division.
+"""
+from typing import Dict, Optional
+
+import torch
+import torch.distributed as dist
+from allennlp.common.util import is_distributed
+from allennlp.training.metrics import Metric
+
+
+@Metric.register("multilabel_f1")
+class MultilabelF1(Metric):
+    def __init__(self, threshold: float = 0.5) -> None:
+        self.threshold = threshold
+        self.reset()
+
+    def reset(self) -> None:
+        self._tp: Optional[torch.Tensor] = None
+        self._fp: Optional[torch.Tensor] = None
+        self._fn: Optional[torch.Tensor] = None
+        self._sample_f1_sum = 0.0
+        self._samples = 0
+
+    def __call__(self, probabilities: torch.Tensor, gold: torch.Tensor, mask: Optional[torch.Tensor] = None) -> None:
+        probabilities, gold = self.detach_tensors(probabilities, gold)
+        predicted = probabilities >= self.threshold
+        gold = gold.bool()
+        if mask is not None:
+            predicted, gold = predicted[mask.bool()], gold[mask.bool()]
+        tp = (predicted & gold).sum(0).double()
+        fp = (predicted & ~gold).sum(0).double()
+        fn = (~predicted & gold).sum(0).double()
+        if self._tp is None:
+            self._tp, self._fp, self._fn = tp.cpu(), fp.cpu(), fn.cpu()
+        else:
+            self._tp += tp.cpu()
+            self._fp += fp.cpu()
+            self._fn += fn.cpu()
+        row_tp = (predicted & gold).sum(1).double()
+        row_den = predicted.sum(1).double() + gold.sum(1).double()
+        row_f1 = torch.where(row_den > 0, 2 * row_tp / row_den.clamp_min(1), torch.zeros_like(row_den))
+        self._sample_f1_sum += float(row_f1.sum())
+        self._samples += int(predicted.size(0))
+
+    @staticmethod
+    def _f1(tp: torch.Tensor, fp: torch.Tensor, fn: torch.Tensor) -> torch.Tensor:
+        den = 2 * tp + fp + fn
+        return torch.where(den > 0, 2 * tp / den.clamp_min(1), torch.zeros_like(den))
+
+    def get_metric(self, reset: bool = False) -> Dict[str, float]:
+        if self._tp is None:
+            result = {"f1_micro": 0.0, "f1_macro": 0.0, "f1_samples": 0.0}
+        else:
+            counts = torch.stack([self._tp, self._fp, self._fn])
+            totals = torch.tensor([self._sample_f1_sum, float(self._samples)], dtype=torch.float64)
+            if is_distributed():
+                dist.all_reduce(counts)
+                dist.all_reduce(totals)
+            tp, fp, fn = counts
+            result = {
+                "f1_micro": float(self._f1(tp.sum(), fp.sum(), fn.sum())),
+                "f1_macro": float(self._f1(tp, fp, fn).mean()),
+                "f1_samples": float(totals[0] / totals[1]) if totals[1] > 0 else 0.0,
+            }
+        if reset:
+            self.reset()
+        return result

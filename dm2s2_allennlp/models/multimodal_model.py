@@ -1,0 +1,209 @@
+"""What every multimodal-as-tokens model of this package shares: the field layout, the frozen encoder over the
+unified sequence, the task heads, the losses and the metrics. ``dm2s2`` and the baselines subclass it.
+
+Tasks, losses and metrics:
+  * ``multilabel``: sigmoid outputs, class-weighted binary cross-entropy (DM2S2 Eq. 16)
+        L = -1/N sum_j sum_k w_k [Y_jk log Yhat_jk + (1 - Y_jk) log(1 - Yhat_jk)],
+    w_k = 1/N_k from the training label counts (``class_weighting: inverse``; ``inverse_sqrt`` uses 1/sqrt(N_k),
+    ``none`` w_k = 1). Eq. 16 as printed shows only the positive term; the "sigmoid cross-entropy" it names has both,
+    and we use both (the positive-only form is minimised by predicting every class). The weights are rescaled to
+    mean 1 over the classes, which keeps Eq. 16's ratios and keeps the loss on the scale of an unweighted one.
+    Metrics: F1 micro / macro / samples at ``threshold`` (0.5).
+  * ``classification``: softmax cross-entropy with the same optional class weights; accuracy, macro-F1, and ROC-AUC
+    when there are exactly two classes (``positive_label``, default the label with vocabulary index 1).
+  * ``regression``: one output, RMSE loss (Eq. 17); metrics RMSE, MAE, MAPE.
+
+Label counts N_k come from the vocabulary's retained counts, i.e. from the datasets the vocabulary was built from:
+the shipped configs set ``datasets_for_vocab_creation: ["train"]`` so that they are the training counts. The
+weights are a buffer of the model, so an archive restores the ones it was trained with.
+
+Encoder: an AllenNLP ``PretrainedTransformerEmbedder``. Frozen by default, and then also held in eval mode (no
+dropout) and run without building a graph, as in the paper; ``train_parameters: true`` fine-tunes it.
+"""
+import logging
+from typing import Any, Dict, List, Optional, Sequence
+
+import torch
+import torch.nn.functional as F
+from allennlp.common import cached_transformers
+from allennlp.common.checks import ConfigurationError
+from allennlp.data import TextFieldTensors, Vocabulary
+from allennlp.models import Model
+from allennlp.modules.token_embedders import PretrainedTransformerEmbedder
+from allennlp.nn import InitializerApplicator
+from allennlp.training.metrics import Auc, CategoricalAccuracy, FBetaMeasure
+
+from dm2s2_allennlp.defaults import default_encoder
+from dm2s2_allennlp.metrics import MultilabelF1, RegressionErrors
+from dm2s2_allennlp.modules.truncation import fair_lengths_tensor
+from dm2s2_allennlp.modules.unified_sequence import UnifiedSequence, build_unified_sequence
+
+logger = logging.getLogger(__name__)
+
+TASKS = ("multilabel", "classification", "regression")
+CLASS_WEIGHTINGS = ("inverse", "inverse_sqrt", "none")
+
+
+class MultimodalModel(Model):
+    def __init__(
+        self,
+        vocab: Vocabulary,
+        modalities: List[str],
+        task: str = "multilabel",
+        transformer_model_name: Optional[str] = None,
+        train_parameters: bool = False,
+        max_length: int = 512,
+        load_weights: bool = True,
+        class_weighting: str = "inverse",
+        positive_label: Optional[str] = None,
+        threshold: float = 0.5,
+        label_namespace: str = "labels",
+        initializer: Optional[InitializerApplicator] = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(vocab, **kwargs)
+        if task not in TASKS:
+            raise ConfigurationError(f"`task` must be one of {TASKS}, got {task!r}")
+        if class_weighting not in CLASS_WEIGHTINGS:
+            raise ConfigurationError(f"`class_weighting` must be one of {CLASS_WEIGHTINGS}, got {class_weighting!r}")
+        if not modalities:
+            raise ConfigurationError("`modalities` must list the reader's modality names, in the reader's order")
+        self.modalities = list(modalities)
+        self.task = task
+        self.threshold = threshold
+        self.label_namespace = label_namespace
+        self.train_parameters = train_parameters
+
+        model_name = transformer_model_name or default_encoder()
+        self.transformer_model_name = model_name
+        self.encoder = PretrainedTransformerEmbedder(
+            model_name, train_parameters=train_parameters, eval_mode=not train_parameters, load_weights=load_weights
+        )
+        tokenizer = cached_transformers.get_tokenizer(model_name)
+        if tokenizer.cls_token_id is None or tokenizer.sep_token_id is None:
+            raise ConfigurationError(f"encoder {model_name!r} has no CLS/SEP tokens; DM2S2 needs a BERT-style encoder")
+        self.cls_id, self.sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
+        self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+        limits = [max_length, getattr(tokenizer, "model_max_length", max_length)]
+        self.max_length = int(min(x for x in limits if x and x < 10**6))
+        self.budget = self.max_length - (len(self.modalities) + 1)
+        if self.budget < 0:
+            raise ConfigurationError(f"max_length={self.max_length} cannot hold the specials of "
+                                     f"{len(self.modalities)} modalities")
+        self.hidden_dim = self.encoder.get_output_dim()
+
+        if task == "regression":
+            self.num_outputs = 1
+            self.label_names: List[str] = []
+        else:
+            self.num_outputs = vocab.get_vocab_size(label_namespace)
+            self.label_names = [vocab.get_token_from_index(i, label_namespace) for i in range(self.num_outputs)]
+            if self.num_outputs == 0:
+                raise ConfigurationError(f"the vocabulary has no labels in namespace {label_namespace!r}")
+        self.register_buffer("class_weights", self._class_weights(vocab, class_weighting))
+
+        if task == "multilabel":
+            self.multilabel_f1 = MultilabelF1(threshold)
+        elif task == "classification":
+            self.accuracy = CategoricalAccuracy()
+            self.macro_f1 = FBetaMeasure(average="macro")
+            self.auc: Optional[Auc] = None
+            if self.num_outputs == 2:
+                self.positive_index = (vocab.get_token_index(positive_label, label_namespace)
+                                       if positive_label is not None else 1)
+                self.auc = Auc(positive_label=self.positive_index)
+        else:
+            self.regression_errors = RegressionErrors()
+        self._initializer = initializer
+
+    # -- class weights (Eq. 16) ------------------------------------------------------------------------------------
+    def _class_weights(self, vocab: Vocabulary, class_weighting: str) -> torch.Tensor:
+        ones = torch.ones(max(self.num_outputs, 1))
+        if self.task == "regression" or class_weighting == "none":
+            return ones
+        counter = getattr(vocab, "_retained_counter", None) or {}
+        counts = counter.get(self.label_namespace)
+        if not counts:
+            # Loading an archive (or a vocabulary from files): the trained weights come back with the state dict.
+            return ones
+        n = torch.tensor([float(counts.get(name, 0)) for name in self.label_names]).clamp_min(1.0)
+        raw = 1.0 / n if class_weighting == "inverse" else 1.0 / n.sqrt()
+        weights = raw * (len(raw) / raw.sum())
+        logger.info("class weights (%s) from label counts %s: %s", class_weighting,
+                    dict(zip(self.label_names, n.tolist())), weights.tolist())
+        return weights
+
+    # -- encoder over the unified sequence (Eq. 2) -----------------------------------------------------------------
+    def unify(self, modalities: TextFieldTensors) -> UnifiedSequence:
+        tokens = modalities["tokens"]
+        token_ids, mask = tokens["token_ids"], tokens["mask"].bool()
+        if token_ids.dim() != 3 or token_ids.size(1) != len(self.modalities):
+            raise ConfigurationError(
+                f"expected {len(self.modalities)} modalities {self.modalities} per instance, got token ids of shape "
+                f"{tuple(token_ids.shape)}; the model's `modalities` must match the reader's"
+            )
+        lengths = fair_lengths_tensor(mask.sum(-1), self.budget)
+        return build_unified_sequence(token_ids, lengths, self.cls_id, self.sep_id, self.pad_id)
+
+    def encode(self, unified: UnifiedSequence) -> torch.Tensor:
+        """Hidden states ``(batch, N, d)`` of the unified sequence."""
+        with torch.set_grad_enabled(self.train_parameters and torch.is_grad_enabled()):
+            return self.encoder(unified.input_ids, unified.attention_mask)
+
+    # -- heads, losses, metrics ------------------------------------------------------------------------------------
+    def head_outputs(self, logits: torch.Tensor, label: Optional[torch.Tensor]) -> Dict[str, torch.Tensor]:
+        output: Dict[str, torch.Tensor] = {}
+        if self.task == "regression":
+            prediction = logits.squeeze(-1)
+            output["prediction"] = prediction
+            if label is not None:
+                label = label.float()
+                output["loss"] = torch.sqrt(F.mse_loss(prediction, label) + 1e-12)  # Eq. 17
+                self.regression_errors(prediction, label)
+            return output
+        output["logits"] = logits
+        if self.task == "multilabel":
+            probs = torch.sigmoid(logits)
+            output["probs"] = probs
+            if label is not None:
+                target = label.float()
+                per_class = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+                output["loss"] = (per_class * self.class_weights).sum(-1).mean()  # Eq. 16
+                self.multilabel_f1(probs, target)
+            return output
+        probs = torch.softmax(logits, dim=-1)
+        output["probs"] = probs
+        if label is not None:
+            label = label.long()
+            output["loss"] = F.cross_entropy(logits, label, weight=self.class_weights)
+            self.accuracy(logits, label)
+            self.macro_f1(logits, label)
+            if self.auc is not None:
+                self.auc(probs[:, self.positive_index], label)
+        return output
+
+    def get_metrics(self, reset: bool = False) -> Dict[str, float]:
+        if self.task == "multilabel":
+            return self.multilabel_f1.get_metric(reset)
+        if self.task == "regression":
+            return self.regression_errors.get_metric(reset)
+        metrics = {"accuracy": self.accuracy.get_metric(reset), "f1_macro": self.macro_f1.get_metric(reset)["fscore"]}
+        if self.auc is not None:
+            metrics["auc"] = float(self.auc.get_metric(reset))
+        return metrics
+
+    def make_output_human_readable(self, output_dict: Dict[str, Any]) -> Dict[str, Any]:
+        if self.task == "regression":
+            return output_dict
+        probs = output_dict["probs"].detach().cpu()
+        output_dict["label_probs"] = [dict(zip(self.label_names, row.tolist())) for row in probs]
+        if self.task == "multilabel":
+            output_dict["labels"] = [[name for name, p in zip(self.label_names, row.tolist()) if p >= self.threshold]
+                                     for row in probs]
+        else:
+            output_dict["label"] = [self.label_names[int(i)] for i in probs.argmax(-1)]
+        return output_dict
+
+    @staticmethod
+    def metadata_ids(metadata: Optional[Sequence[Dict[str, Any]]]) -> Optional[List[Any]]:
+        return [m.get("id") for m in metadata] if metadata is not None else None

@@ -1,0 +1,1 @@
+from dm2s2_allennlp.predictors.dm2s2 import DM2S2Predictor
