@@ -26,6 +26,7 @@ def default_variables() -> Dict[str, str]:
         "DM2S2_ENCODER": embedded_encoder_path(),
         "DM2S2_PAPER_ENCODER": "roberta-large",
         "DM2S2_JAPANESE_ENCODER": "cl-tohoku/bert-base-japanese-whole-word-masking",
+        "DM2S2_MOVIES_DIR": "data/movies",
     }
 
 

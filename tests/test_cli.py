@@ -1,0 +1,68 @@
+"""The user's path end to end: `allennlp train / evaluate / predict` as commands, with the plugin found through
+`.allennlp_plugins` (no --include-package), on fixture data with the tiny encoder; the archive predicts the same
+as the model that was trained."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import FIXTURES, ROOT, TINY_BERT
+
+
+def allennlp(*args, cwd=ROOT):
+    env = dict(os.environ, HF_HUB_OFFLINE="1", DM2S2_TEST_ENCODER=TINY_BERT)
+    result = subprocess.run([sys.executable, "-m", "allennlp", *args], cwd=cwd, env=env, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "multilabel"
+    allennlp("train", "fixtures/configs/multilabel.jsonnet", "-s", str(out))
+    return out
+
+
+def test_train_evaluate_predict_via_plugin_file(trained, tmp_path):
+    archive = trained / "model.tar.gz"
+    assert archive.exists()
+    metrics_file = tmp_path / "metrics.json"
+    allennlp("evaluate", str(archive), str(FIXTURES / "generic" / "multilabel.jsonl"), "--output-file",
+             str(metrics_file))
+    metrics = json.loads(metrics_file.read_text())
+    assert {"f1_micro", "f1_macro", "f1_samples", "loss"} <= set(metrics)
+    predictions = tmp_path / "predictions.jsonl"
+    allennlp("predict", str(archive), str(FIXTURES / "generic" / "unlabeled.jsonl"), "--output-file",
+             str(predictions), "--silent")  # no --predictor: the model's default_predictor
+    lines = [json.loads(line) for line in predictions.read_text().splitlines()]
+    assert [p["id"] for p in lines] == ["u1", "u2"]
+    first = lines[0]
+    assert set(first["inter_weights"]) == {"title", "year", "length", "labels", "faces"}
+    assert sum(first["inter_weights"].values()) == pytest.approx(1.0, abs=1e-5)
+    assert [tok for tok, _ in first["intra_weights"]["title"]] == ["ju", "##m", "##an", "##ji"] or \
+        first["intra_weights"]["title"]
+    assert first["intra_weights"]["length"] and set(first["label_probs"]) >= set(first["labels"])
+    # u2 has no length and no labels: empty token lists and zero modality weight
+    assert lines[1]["intra_weights"]["labels"] == [] and lines[1]["inter_weights"]["labels"] == 0.0
+
+
+def test_archive_predicts_the_same_as_the_trained_model(trained):
+    from allennlp.models.archival import load_archive
+    from allennlp.predictors import Predictor
+
+    import torch
+
+    archive = load_archive(str(trained / "model.tar.gz"))
+    predictor = Predictor.from_archive(archive)  # default predictor
+    record = json.loads((FIXTURES / "generic" / "unlabeled.jsonl").read_text().splitlines()[0])
+    first = predictor.predict_json(record)
+    again = Predictor.from_archive(load_archive(str(trained / "model.tar.gz"))).predict_json(record)
+    assert first == again
+    # and the same numbers as the weights saved by training
+    model = archive.model
+    state = torch.load(trained / "best.th", map_location="cpu")
+    for name, value in model.state_dict().items():
+        assert torch.equal(value, state[name]), name
