@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+import dm2s2_allennlp  # noqa: F401  registers every component, as .allennlp_plugins does for the CLI
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 TINY_BERT = str(FIXTURES / "encoders" / "tiny-bert")

@@ -1,2 +1,5 @@
 from dm2s2_allennlp.dataset_readers.multimodal_reader import DataError, MultimodalReader, render_value
 from dm2s2_allennlp.dataset_readers.multimodal_jsonl import MultimodalJsonlReader
+from dm2s2_allennlp.dataset_readers.mmimdb import MMIMDB_GENRES, MmImdbReader
+from dm2s2_allennlp.dataset_readers.ads_parallelity import AdsParallelityReader
+from dm2s2_allennlp.dataset_readers.ad_lp import AdLpReader

@@ -199,5 +199,12 @@ class MultimodalReader(DatasetReader):
         return self.make_instance(id, modalities, label, where=f"record {id!r}" if id else "<record>",
                                   extra_metadata=extra or None)
 
+    @staticmethod
+    def report_counts(file_path: str, counts: Dict[str, int]) -> None:
+        """Log, at the end of reading a file, what was counted (missing modalities, dropped labels, skips)."""
+        if counts:
+            details = ", ".join(f"{name}: {n}" for name, n in sorted(counts.items()))
+            logger.warning("%s: read with %s", file_path, details)
+
     def _read(self, file_path: str) -> Iterable[Instance]:  # pragma: no cover - subclasses implement
         raise NotImplementedError

@@ -1,2 +1,3 @@
+from dm2s2_allennlp.metrics.grouped_accuracy import GroupedAccuracy
 from dm2s2_allennlp.metrics.multilabel_f1 import MultilabelF1
 from dm2s2_allennlp.metrics.regression_errors import RegressionErrors

@@ -85,7 +85,7 @@ class DM2S2(MultimodalModel):
         else:
             inter_weights = hidden.new_zeros(batch_size, len(self.modalities))
         pooled = pool_tokens(hidden, ids >= 0, self.pooling)
-        output = self.head_outputs(self.mlp(pooled), label)
+        output = self.head_outputs(self.mlp(pooled), label, metadata)
         output["intra_weights"] = unified.scatter_back(intra_weights)
         output["inter_weights"] = inter_weights
         if metadata is not None:

@@ -11,7 +11,11 @@ Tasks, losses and metrics:
     Metrics: F1 micro / macro / samples at ``threshold`` (0.5).
   * ``classification``: softmax cross-entropy with the same optional class weights; accuracy, macro-F1, and ROC-AUC
     when there are exactly two classes (``positive_label``, default the label with vocabulary index 1).
-  * ``regression``: one output, RMSE loss (Eq. 17); metrics RMSE, MAE, MAPE.
+    When the records' metadata carry a ``fine_class`` (``ads_parallelity``), accuracy per fine class is reported
+    too (``accuracy_<class>``, Table 2's per-class columns).
+  * ``regression``: one output, RMSE loss (Eq. 17); metrics RMSE, MAE, MAPE, and with ``auc_threshold`` set the
+    ROC-AUC of the predicted value for separating records whose target is above the threshold from the rest (for a
+    conversion rate and ``auc_threshold: 0``: converted vs non-converted records, Table 4's AUC).
 
 Label counts N_k come from the vocabulary's retained counts, i.e. from the datasets the vocabulary was built from:
 the shipped configs set ``datasets_for_vocab_creation: ["train"]`` so that they are the training counts. The
@@ -34,7 +38,7 @@ from allennlp.nn import InitializerApplicator
 from allennlp.training.metrics import Auc, CategoricalAccuracy, FBetaMeasure
 
 from dm2s2_allennlp.defaults import default_encoder
-from dm2s2_allennlp.metrics import MultilabelF1, RegressionErrors
+from dm2s2_allennlp.metrics import GroupedAccuracy, MultilabelF1, RegressionErrors
 from dm2s2_allennlp.modules.truncation import fair_lengths_tensor
 from dm2s2_allennlp.modules.unified_sequence import UnifiedSequence, build_unified_sequence
 
@@ -57,6 +61,7 @@ class MultimodalModel(Model):
         class_weighting: str = "inverse",
         positive_label: Optional[str] = None,
         threshold: float = 0.5,
+        auc_threshold: Optional[float] = None,
         label_namespace: str = "labels",
         initializer: Optional[InitializerApplicator] = None,
         **kwargs,
@@ -106,6 +111,7 @@ class MultimodalModel(Model):
             self.multilabel_f1 = MultilabelF1(threshold)
         elif task == "classification":
             self.accuracy = CategoricalAccuracy()
+            self.grouped_accuracy = GroupedAccuracy()
             self.macro_f1 = FBetaMeasure(average="macro")
             self.auc: Optional[Auc] = None
             if self.num_outputs == 2:
@@ -114,6 +120,8 @@ class MultimodalModel(Model):
                 self.auc = Auc(positive_label=self.positive_index)
         else:
             self.regression_errors = RegressionErrors()
+            self.auc_threshold = auc_threshold
+            self.regression_auc = Auc() if auc_threshold is not None else None
         self._initializer = initializer
 
     # -- class weights (Eq. 16) ------------------------------------------------------------------------------------
@@ -151,7 +159,8 @@ class MultimodalModel(Model):
             return self.encoder(unified.input_ids, unified.attention_mask)
 
     # -- heads, losses, metrics ------------------------------------------------------------------------------------
-    def head_outputs(self, logits: torch.Tensor, label: Optional[torch.Tensor]) -> Dict[str, torch.Tensor]:
+    def head_outputs(self, logits: torch.Tensor, label: Optional[torch.Tensor],
+                     metadata: Optional[Sequence[Dict[str, Any]]] = None) -> Dict[str, torch.Tensor]:
         output: Dict[str, torch.Tensor] = {}
         if self.task == "regression":
             prediction = logits.squeeze(-1)
@@ -160,6 +169,8 @@ class MultimodalModel(Model):
                 label = label.float()
                 output["loss"] = torch.sqrt(F.mse_loss(prediction, label) + 1e-12)  # Eq. 17
                 self.regression_errors(prediction, label)
+                if self.regression_auc is not None:
+                    self.regression_auc(prediction.detach(), (label > self.auc_threshold).long())
             return output
         output["logits"] = logits
         if self.task == "multilabel":
@@ -180,16 +191,22 @@ class MultimodalModel(Model):
             self.macro_f1(logits, label)
             if self.auc is not None:
                 self.auc(probs[:, self.positive_index], label)
+            if metadata is not None and all("fine_class" in m for m in metadata):
+                self.grouped_accuracy(logits.argmax(-1) == label, [m["fine_class"] for m in metadata])
         return output
 
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
         if self.task == "multilabel":
             return self.multilabel_f1.get_metric(reset)
         if self.task == "regression":
-            return self.regression_errors.get_metric(reset)
+            metrics = self.regression_errors.get_metric(reset)
+            if self.regression_auc is not None:
+                metrics["auc"] = float(self.regression_auc.get_metric(reset))
+            return metrics
         metrics = {"accuracy": self.accuracy.get_metric(reset), "f1_macro": self.macro_f1.get_metric(reset)["fscore"]}
         if self.auc is not None:
             metrics["auc"] = float(self.auc.get_metric(reset))
+        metrics.update(self.grouped_accuracy.get_metric(reset))
         return metrics
 
     def make_output_human_readable(self, output_dict: Dict[str, Any]) -> Dict[str, Any]:

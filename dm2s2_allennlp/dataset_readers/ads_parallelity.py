@@ -1,0 +1,181 @@
+"""``ads_parallelity``: the Ads-Parallelity data set (Zhang, Hwa, Kovashka, BMVC 2018) with Cloud Vision features.
+
+File: ``ads_parallelity_dataset.csv``, a header row, then ONE ROW PER (image, worker). Which column holds what is a
+parameter, ``columns``, mapping a role to a column index (0-based) or a header name; the defaults follow what is
+known of the file (the real header is not confirmed, so check yours):
+
+    image 0 (file name, e.g. 100007.png) | transcription 1 | message 2 | naturalness 3 | concreteness 4 |
+    equivalence 5 (the finer equivalent / non-equivalent answer) | parallelity 6
+
+Per image (all rows of one image file):
+  * target ``parallel`` / ``non_parallel`` by MAJORITY VOTE of the workers' parallelity answers; an answer counts as
+    parallel when it is in ``parallel_values`` (default ``["parallel"]``, case-insensitive), anything else as
+    non-parallel. A TIE follows ``tie``: ``non_parallel`` (default: an image is parallel only on a strict majority),
+    ``parallel``, or ``skip`` (the image is left out and counted).
+  * the fine class for Table 2's per-class accuracy, kept in ``metadata["fine_class"]``: ``non_parallel``, or for a
+    parallel image ``parallel_equivalent`` / ``parallel_non_equivalent`` by majority vote of the parallel voters'
+    equivalence answers (in ``equivalent_values``, default ``["equivalent", "parallel-equivalent",
+    "parallel_equivalent", "equiv"]``; a tie counts as equivalent). Never used to change the target.
+  * modality texts: for each text or categorical column the most common answer among the workers (whitespace
+    normalised, case kept; a tie goes to the earliest row).
+Modalities (default, the paper's order): ``transcription, message, naturalness, concreteness`` then, from the
+image's Cloud Vision response in ``features_dir`` (by image file stem): ``ocr_text, num_faces, labels, objects``.
+
+Folds: a deterministic stratified k-fold over images (``folds.stratified_folds``, stratified by the fine class,
+``seed``), ``folds`` (default 5). ``fold`` picks fold i and ``fold_role`` whether this reader returns it
+(``test``) or the other k-1 folds (``train``); ``fold: null`` returns every image. Use ``dataset_reader`` with
+``fold_role: train`` and ``validation_dataset_reader`` with ``fold_role: test`` and the same ``fold``.
+
+Bad input: a row with too few columns, an empty image name, or a column name not in the header raise
+:class:`DataError` naming the file and line (or column).
+"""
+import csv
+import os
+from collections import Counter, OrderedDict
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
+
+from allennlp.data import DatasetReader, Instance
+
+from dm2s2_allennlp.dataset_readers.cloud_vision import VisualFeatures
+from dm2s2_allennlp.dataset_readers.folds import stratified_folds
+from dm2s2_allennlp.dataset_readers.multimodal_reader import DataError, MultimodalReader
+
+DEFAULT_COLUMNS = {"image": 0, "transcription": 1, "message": 2, "naturalness": 3, "concreteness": 4,
+                   "equivalence": 5, "parallelity": 6}
+ADS_MODALITIES = ["transcription", "message", "naturalness", "concreteness", "ocr_text", "num_faces", "labels",
+                  "objects"]
+TEXT_ROLES = ("transcription", "message", "naturalness", "concreteness")
+
+
+def most_common(answers: Sequence[str]) -> Optional[str]:
+    """The most frequent non-empty answer; ties go to the one that appears first."""
+    answers = [" ".join(a.split()) for a in answers if a and a.strip()]
+    if not answers:
+        return None
+    counts = Counter(answers)
+    best = max(counts.values())
+    return next(a for a in answers if counts[a] == best)
+
+
+@DatasetReader.register("ads_parallelity")
+class AdsParallelityReader(MultimodalReader):
+    def __init__(
+        self,
+        features_dir: Optional[str] = None,
+        columns: Optional[Dict[str, Union[int, str]]] = None,
+        parallel_values: Sequence[str] = ("parallel",),
+        equivalent_values: Sequence[str] = ("equivalent", "parallel-equivalent", "parallel_equivalent", "equiv"),
+        tie: str = "non_parallel",
+        folds: int = 5,
+        fold: Optional[int] = None,
+        fold_role: str = "test",
+        seed: int = 13,
+        modalities: Optional[List[str]] = None,
+        skip_unreadable_features: bool = False,
+        **kwargs,
+    ) -> None:
+        kwargs["task"] = "classification"
+        super().__init__(modalities=list(modalities or ADS_MODALITIES), **kwargs)
+        if tie not in ("non_parallel", "parallel", "skip"):
+            raise DataError("ads_parallelity reader", "tie", f"must be non_parallel, parallel or skip, got {tie!r}")
+        if fold_role not in ("train", "test"):
+            raise DataError("ads_parallelity reader", "fold_role", f"must be train or test, got {fold_role!r}")
+        if fold is not None and not 0 <= fold < folds:
+            raise DataError("ads_parallelity reader", "fold", f"must be in 0..{folds - 1}, got {fold}")
+        self.features_dir = features_dir
+        self.columns = {**DEFAULT_COLUMNS, **(columns or {})}
+        self.parallel_values = {v.strip().lower() for v in parallel_values}
+        self.equivalent_values = {v.strip().lower() for v in equivalent_values}
+        self.tie = tie
+        self.folds, self.fold, self.fold_role, self.seed = folds, fold, fold_role, seed
+        self.skip_unreadable_features = skip_unreadable_features
+
+    # -- CSV -> per-image rows -------------------------------------------------------------------------------------
+    def _column_indices(self, header: List[str], file_path: str) -> Dict[str, int]:
+        indices = {}
+        for role, column in self.columns.items():
+            if isinstance(column, int):
+                indices[role] = column
+            elif column in header:
+                indices[role] = header.index(column)
+            else:
+                raise DataError(f"{file_path}:1", column, f"column for {role!r} not in the header {header}")
+        return indices
+
+    def group_rows(self, file_path: str) -> "OrderedDict[str, List[Dict[str, Any]]]":
+        images: "OrderedDict[str, List[Dict[str, Any]]]" = OrderedDict()
+        with open(file_path, encoding="utf-8-sig", newline="") as handle:
+            rows = csv.reader(handle)
+            try:
+                header = next(rows)
+            except StopIteration:
+                raise DataError(file_path, None, "empty file (expected a header row)") from None
+            except csv.Error as error:
+                raise DataError(f"{file_path}:1", None, f"corrupt CSV: {error}") from None
+            indices = self._column_indices(header, file_path)
+            needed = max(indices.values()) + 1
+            while True:
+                try:
+                    row = next(rows)
+                except StopIteration:
+                    break
+                except csv.Error as error:
+                    raise DataError(f"{file_path}:{rows.line_num}", None, f"corrupt CSV: {error}") from None
+                if not any(cell.strip() for cell in row):
+                    continue
+                where = f"{file_path}:{rows.line_num}"
+                if len(row) < needed:
+                    raise DataError(where, None, f"row has {len(row)} columns, the column mapping needs {needed}")
+                image = row[indices["image"]].strip()
+                if not image:
+                    raise DataError(where, "image", "empty image file name")
+                entry = {role: row[i] for role, i in indices.items()}
+                entry["where"] = where
+                images.setdefault(image, []).append(entry)
+        return images
+
+    # -- votes -----------------------------------------------------------------------------------------------------
+    def vote(self, rows: List[Dict[str, Any]]) -> Optional[str]:
+        parallel = sum(r["parallelity"].strip().lower() in self.parallel_values for r in rows)
+        other = len(rows) - parallel
+        if parallel != other:
+            return "parallel" if parallel > other else "non_parallel"
+        return None if self.tie == "skip" else self.tie
+
+    def fine_class(self, rows: List[Dict[str, Any]], label: str) -> str:
+        if label == "non_parallel":
+            return "non_parallel"
+        voters = [r for r in rows if r["parallelity"].strip().lower() in self.parallel_values] or rows
+        equivalent = sum(r.get("equivalence", "").strip().lower() in self.equivalent_values for r in voters)
+        return "parallel_equivalent" if equivalent * 2 >= len(voters) else "parallel_non_equivalent"
+
+    def images(self, file_path: str, counts: Counter) -> "OrderedDict[str, Dict[str, Any]]":
+        """Every usable image with its voted label, fine class and rows (before fold selection)."""
+        voted: "OrderedDict[str, Dict[str, Any]]" = OrderedDict()
+        for image, rows in self.group_rows(file_path).items():
+            label = self.vote(rows)
+            if label is None:
+                counts["images skipped on a tied vote"] += 1
+                continue
+            voted[image] = {"rows": rows, "label": label, "fine_class": self.fine_class(rows, label)}
+        return voted
+
+    def _read(self, file_path: str) -> Iterable[Instance]:
+        counts: Counter = Counter()
+        voted = self.images(str(file_path), counts)
+        fold_of = stratified_folds({image: info["fine_class"] for image, info in voted.items()}, self.folds,
+                                   self.seed)
+        selected = [image for image in voted if self.fold is None
+                    or (fold_of[image] == self.fold) == (self.fold_role == "test")]
+        features = VisualFeatures(self.features_dir, self.skip_unreadable_features)
+        for image in self.shard_iterable(selected):
+            info = voted[image]
+            values: Dict[str, Any] = {role: most_common([r.get(role, "") for r in info["rows"]])
+                                      for role in TEXT_ROLES}
+            image_id = os.path.splitext(os.path.basename(image))[0]
+            where = f"{info['rows'][0]['where']} (image {image})"
+            values.update(features.lookup(image_id, where))
+            yield self.make_instance(image_id, values, info["label"], where=where, extra_metadata={
+                "fine_class": info["fine_class"], "fold": fold_of[image], "votes": len(info["rows"])})
+        counts.update(features.stats)
+        self.report_counts(str(file_path), counts)

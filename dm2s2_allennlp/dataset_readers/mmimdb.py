@@ -1,0 +1,135 @@
+"""``mmimdb``: the MM-IMDB data set (Arevalo et al. 2017) in its published layout, plus Cloud Vision poster features.
+
+Layout (the unpacked ``mmimdb.tar.gz``)::
+
+    mmimdb/split.json             {"train": [ids], "dev": [ids], "test": [ids]}
+    mmimdb/dataset/<id>.json      IMDbPY dump: "title", "plot" (a LIST), "genres", ... (keys contain spaces)
+    mmimdb/dataset/<id>.jpeg      the poster (not read here; see the features)
+
+The data path names the directory (or its ``split.json``) and the split, as a ``#`` suffix:
+``/data/mmimdb#train``, ``/data/mmimdb#dev``, ``/data/mmimdb/split.json#test``. Without a suffix the reader's
+``split`` parameter is used. Ids are kept as strings (7-digit, zero padded), whitespace stripped.
+
+Modalities, in the paper's order (Fig. 2/3): ``title``, ``plot`` (the longest entry of the ``plot`` list after
+stripping an ``::author`` suffix; ``plot outline`` when the list is empty or absent), then from the poster's Cloud
+Vision response in ``features_dir`` (see ``cloud_vision``): ``ocr_text``, ``num_faces``, ``labels``, ``objects``.
+``modalities`` may name a subset (the ablations of Fig. 2 drop some) and may add ``safe_search``.
+
+Labels: the fixed 23 genres in GMU's order (``MMIMDB_GENRES``); other genres (News, Adult, Talk-Show, Reality-TV)
+are dropped from the target and counted, the film is kept.
+
+Bad input: an id in ``split.json`` without its ``dataset/<id>.json``, a corrupt JSON file, a ``genres`` that is not
+a list of strings, or an unknown split name raise :class:`DataError` naming the file and the film. Films without a
+title, without any plot, or without poster features get missing modalities; all of these are counted and reported
+when the file has been read.
+"""
+import json
+import os
+from collections import Counter
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from allennlp.data import DatasetReader, Instance
+
+from dm2s2_allennlp.dataset_readers.cloud_vision import VISUAL_MODALITIES, VisualFeatures
+from dm2s2_allennlp.dataset_readers.multimodal_reader import DataError, MultimodalReader
+
+MMIMDB_GENRES = ["Drama", "Comedy", "Romance", "Thriller", "Crime", "Action", "Adventure", "Horror", "Documentary",
+                 "Mystery", "Sci-Fi", "Fantasy", "Family", "Biography", "War", "History", "Music", "Animation",
+                 "Musical", "Western", "Sport", "Short", "Film-Noir"]
+MMIMDB_MODALITIES = ["title", "plot", "ocr_text", "num_faces", "labels", "objects"]
+
+
+def longest_plot(plots: Any) -> Optional[str]:
+    """The longest plot summary with its ``::author`` suffix removed (``None`` if there is none)."""
+    if isinstance(plots, str):
+        plots = [plots]
+    if not isinstance(plots, list):
+        return None
+    cleaned = []
+    for plot in plots:
+        if isinstance(plot, str):
+            text = plot.rsplit("::", 1)[0] if "::" in plot else plot
+            text = " ".join(text.split())
+            if text:
+                cleaned.append(text)
+    return max(cleaned, key=len) if cleaned else None
+
+
+@DatasetReader.register("mmimdb")
+class MmImdbReader(MultimodalReader):
+    """Parameters: ``features_dir`` (Cloud Vision responses per poster id; optional), ``split`` (default split when
+    the path has no ``#`` suffix), ``skip_unreadable_features``, and those of :class:`MultimodalReader`
+    (``modalities`` defaults to the paper's six; ``task`` is always ``multilabel``)."""
+
+    def __init__(self, features_dir: Optional[str] = None, split: Optional[str] = None,
+                 modalities: Optional[List[str]] = None, skip_unreadable_features: bool = False, **kwargs) -> None:
+        kwargs["task"] = "multilabel"
+        modalities = list(modalities or MMIMDB_MODALITIES)
+        known = {"title", "plot", *VISUAL_MODALITIES}
+        unknown = [m for m in modalities if m not in known]
+        if unknown:
+            raise DataError("mmimdb reader", "modalities", f"unknown modalities {unknown}; choose from {sorted(known)}")
+        super().__init__(modalities=modalities, **kwargs)
+        self.features_dir = features_dir
+        self.split = split
+        self.skip_unreadable_features = skip_unreadable_features
+
+    def _locate(self, file_path: str) -> Tuple[str, str]:
+        path, _, split = str(file_path).partition("#")
+        split = split or self.split
+        if not split:
+            raise DataError(str(file_path), None, "no split given: append '#train', '#dev' or '#test' to the path, "
+                                                  "or set the reader's `split`")
+        root = os.path.dirname(path) if path.endswith(".json") else path
+        return root, split
+
+    def _read(self, file_path: str) -> Iterable[Instance]:
+        root, split = self._locate(file_path)
+        split_file = os.path.join(root, "split.json")
+        try:
+            with open(split_file, encoding="utf-8") as handle:
+                splits = json.load(handle)
+        except (OSError, json.JSONDecodeError) as error:
+            raise DataError(split_file, None, f"cannot read the split file: {error}") from None
+        if split not in splits:
+            raise DataError(split_file, split, f"no such split; the file has {sorted(splits)}")
+        features = VisualFeatures(self.features_dir, self.skip_unreadable_features)
+        counts: Counter = Counter()
+        ids = [str(i).strip() for i in splits[split]]
+        for film_id in self.shard_iterable(ids):
+            yield self.film_instance(root, film_id, features, counts)
+        counts.update(features.stats)
+        self.report_counts(f"{split_file}#{split}", counts)
+
+    def film_instance(self, root: str, film_id: str, features: VisualFeatures, counts: Counter) -> Instance:
+        path = os.path.join(root, "dataset", f"{film_id}.json")
+        where = f"{path} (film {film_id})"
+        if not os.path.exists(path):
+            raise DataError(where, None, "split.json lists this film but its dataset file is missing")
+        try:
+            with open(path, encoding="utf-8") as handle:
+                film = json.load(handle)
+        except (OSError, json.JSONDecodeError) as error:
+            raise DataError(where, None, f"corrupt film file: {error}") from None
+        if not isinstance(film, dict):
+            raise DataError(where, None, "a film file must hold a JSON object")
+        genres = film.get("genres", [])
+        if not isinstance(genres, list) or not all(isinstance(g, str) for g in genres):
+            raise DataError(where, "genres", f"must be a list of strings, got {genres!r}")
+        label = [g.strip() for g in genres if g.strip() in MMIMDB_GENRES]
+        for dropped in sorted({g.strip() for g in genres} - set(MMIMDB_GENRES)):
+            counts[f"genre dropped from the target ({dropped})"] += 1
+        if not label:
+            counts["films with none of the 23 genres (empty target)"] += 1
+        title = film.get("title") if isinstance(film.get("title"), str) else None
+        plot = longest_plot(film.get("plot"))
+        if plot is None and isinstance(film.get("plot outline"), str):
+            plot = longest_plot([film["plot outline"]])
+            counts["plot taken from 'plot outline'"] += 1
+        if not (title or "").strip():
+            counts["missing title"] += 1
+        if plot is None:
+            counts["missing plot"] += 1
+        values: Dict[str, Any] = {"title": title, "plot": plot}
+        values.update(features.lookup(film_id, where))
+        return self.make_instance(film_id, values, label, where=where)
