@@ -5,6 +5,6 @@ from dm2s2_allennlp.defaults import install_default_variables
 
 install_default_variables()
 
-from dm2s2_allennlp import commands, dataset_readers, metrics, models, modules, predictors  # noqa: E402,F401
+from dm2s2_allennlp import commands, dataset_readers, metrics, models, modules, predictors, training  # noqa: E402,F401
 
 __version__ = "0.1.0"

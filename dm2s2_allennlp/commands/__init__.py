@@ -1,2 +1,4 @@
 """Registered ``allennlp`` subcommands of this plugin."""
+from dm2s2_allennlp.commands.cross_validate import CrossValidate
 from dm2s2_allennlp.commands.group_split import GroupSplit
+from dm2s2_allennlp.commands.results_table import ResultsTable

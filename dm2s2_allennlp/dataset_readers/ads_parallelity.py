@@ -22,9 +22,13 @@ Modalities (default, the paper's order): ``transcription, message, naturalness, 
 image's Cloud Vision response in ``features_dir`` (by image file stem): ``ocr_text, num_faces, labels, objects``.
 
 Folds: a deterministic stratified k-fold over images (``folds.stratified_folds``, stratified by the fine class,
-``seed``), ``folds`` (default 5). ``fold`` picks fold i and ``fold_role`` whether this reader returns it
-(``test``) or the other k-1 folds (``train``); ``fold: null`` returns every image. Use ``dataset_reader`` with
-``fold_role: train`` and ``validation_dataset_reader`` with ``fold_role: test`` and the same ``fold``.
+``seed``), ``folds`` (default 5). ``fold`` picks the held-out fold i (``fold: null`` returns every image) and
+``fold_role`` what this reader returns:
+  * ``test``: fold i;  ``train``: the other k-1 folds;
+  * ``validation``: fold (i+1) mod k;  ``train_minus_validation``: the k-2 folds that are neither.
+A ``#role`` suffix on the data path overrides ``fold_role``, so one reader serves all three paths of a config:
+``train_data_path: "ads.csv#train_minus_validation"``, ``validation_data_path: "ads.csv#validation"``,
+``test_data_path: "ads.csv#test"`` (the shipped experiments do this: model selection never sees the test fold).
 
 Bad input: a row with too few columns, an empty image name, or a column name not in the header raise
 :class:`DataError` naming the file and line (or column).
@@ -45,6 +49,7 @@ DEFAULT_COLUMNS = {"image": 0, "transcription": 1, "message": 2, "naturalness": 
 ADS_MODALITIES = ["transcription", "message", "naturalness", "concreteness", "ocr_text", "num_faces", "labels",
                   "objects"]
 TEXT_ROLES = ("transcription", "message", "naturalness", "concreteness")
+FOLD_ROLES = ("train", "test", "validation", "train_minus_validation")
 
 
 def most_common(answers: Sequence[str]) -> Optional[str]:
@@ -78,8 +83,7 @@ class AdsParallelityReader(MultimodalReader):
         super().__init__(modalities=list(modalities or ADS_MODALITIES), **kwargs)
         if tie not in ("non_parallel", "parallel", "skip"):
             raise DataError("ads_parallelity reader", "tie", f"must be non_parallel, parallel or skip, got {tie!r}")
-        if fold_role not in ("train", "test"):
-            raise DataError("ads_parallelity reader", "fold_role", f"must be train or test, got {fold_role!r}")
+        self._check_role(fold_role)
         if fold is not None and not 0 <= fold < folds:
             raise DataError("ads_parallelity reader", "fold", f"must be in 0..{folds - 1}, got {fold}")
         self.features_dir = features_dir
@@ -89,6 +93,22 @@ class AdsParallelityReader(MultimodalReader):
         self.tie = tie
         self.folds, self.fold, self.fold_role, self.seed = folds, fold, fold_role, seed
         self.skip_unreadable_features = skip_unreadable_features
+
+    @staticmethod
+    def _check_role(role: str) -> str:
+        if role not in FOLD_ROLES:
+            raise DataError("ads_parallelity reader", "fold_role", f"must be one of {FOLD_ROLES}, got {role!r}")
+        return role
+
+    def in_role(self, fold: int, role: str) -> bool:
+        validation = (self.fold + 1) % self.folds
+        if role == "test":
+            return fold == self.fold
+        if role == "train":
+            return fold != self.fold
+        if role == "validation":
+            return fold == validation
+        return fold not in (self.fold, validation)
 
     # -- CSV -> per-image rows -------------------------------------------------------------------------------------
     def _column_indices(self, header: List[str], file_path: str) -> Dict[str, int]:
@@ -162,11 +182,12 @@ class AdsParallelityReader(MultimodalReader):
 
     def _read(self, file_path: str) -> Iterable[Instance]:
         counts: Counter = Counter()
-        voted = self.images(str(file_path), counts)
+        file_path, _, role = str(file_path).partition("#")
+        role = self._check_role(role or self.fold_role)
+        voted = self.images(file_path, counts)
         fold_of = stratified_folds({image: info["fine_class"] for image, info in voted.items()}, self.folds,
                                    self.seed)
-        selected = [image for image in voted if self.fold is None
-                    or (fold_of[image] == self.fold) == (self.fold_role == "test")]
+        selected = [image for image in voted if self.fold is None or self.in_role(fold_of[image], role)]
         features = VisualFeatures(self.features_dir, self.skip_unreadable_features)
         for image in self.shard_iterable(selected):
             info = voted[image]
@@ -178,4 +199,4 @@ class AdsParallelityReader(MultimodalReader):
             yield self.make_instance(image_id, values, info["label"], where=where, extra_metadata={
                 "fine_class": info["fine_class"], "fold": fold_of[image], "votes": len(info["rows"])})
         counts.update(features.stats)
-        self.report_counts(str(file_path), counts)
+        self.report_counts(f"{file_path}#{role}", counts)

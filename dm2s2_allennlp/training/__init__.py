@@ -1,1 +1,2 @@
-"""(reserved for later issues)"""
+"""Training components: the paper's learning-rate schedule."""
+from dm2s2_allennlp.training.warmup_cosine import WarmupCosine

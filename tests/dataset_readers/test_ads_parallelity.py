@@ -60,6 +60,15 @@ def test_folds_are_deterministic_stratified_and_disjoint():
         members = [folds[k] for k, v in everything.items() if v["metadata"]["fine_class"] == stratum]
         counts = [members.count(f) for f in range(5)]
         assert max(counts) - min(counts) <= 1
+    # validation = fold i+1; the #role suffix overrides fold_role
+    reader = AdsParallelityReader(features_dir=FEATURES, transformer_model_name=str(FIXTURES / "encoders" /
+                                                                                    "tiny-bert"), fold=4)
+    ids = {role: {i["metadata"]["id"] for i in reader.read(f"{CSV}#{role}")} for role in
+           ("test", "validation", "train_minus_validation", "train")}
+    assert ids["test"] == {k for k, f in folds.items() if f == 4}
+    assert ids["validation"] == {k for k, f in folds.items() if f == 0}
+    assert ids["train_minus_validation"] == set(everything) - ids["test"] - ids["validation"]
+    assert ids["train"] == set(everything) - ids["test"]
     assert read(seed=99).keys() == everything.keys()
     assert {k: v["metadata"]["fold"] for k, v in read(seed=99).items()} != folds
     # the fold function itself is a pure function of keys, strata, k and seed

@@ -16,7 +16,7 @@ class TestOnMmImdb(ModelTestCase):
 class TestOnAdsParallelity(ModelTestCase):
     def test_train_save_load_and_per_class_accuracy(self):
         self.set_up_model(CONFIGS / "ads_parallelity.jsonnet", str(FIXTURES / "ads_parallelity" /
-                                                                    "ads_parallelity_dataset.csv"))
+                                                                    "ads_parallelity_dataset.csv#train"))
         self.ensure_model_can_train_save_and_load(self.param_file)
         self.model(**self.dataset.as_tensor_dict())
         metrics = self.model.get_metrics(reset=True)

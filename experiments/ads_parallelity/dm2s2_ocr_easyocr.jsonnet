@@ -1,0 +1,2 @@
+// Ads-Parallelity, DM2S2 with OCR text from easyocr (Table 2)
+(import 'ads_parallelity.libsonnet').config('dm2s2', ocr='easyocr')

@@ -1,0 +1,2 @@
+// Ads-Parallelity, encoder_only (Cloud Vision features); run all folds with allennlp cross-validate
+(import 'ads_parallelity.libsonnet').config('encoder_only')

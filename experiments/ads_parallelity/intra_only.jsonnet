@@ -1,0 +1,2 @@
+// Ads-Parallelity, intra_only (Cloud Vision features); run all folds with allennlp cross-validate
+(import 'ads_parallelity.libsonnet').config('intra_only')

@@ -1,0 +1,2 @@
+// MM-IMDB, DM2S2 with OCR text from easyocr (Table 1)
+(import 'mmimdb.libsonnet').config('dm2s2', ocr='easyocr')

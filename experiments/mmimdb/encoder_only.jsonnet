@@ -1,0 +1,2 @@
+// MM-IMDB, encoder_only (Cloud Vision features)
+(import 'mmimdb.libsonnet').config('encoder_only')

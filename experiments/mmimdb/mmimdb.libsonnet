@@ -1,0 +1,31 @@
+// MM-IMDB (multi-label, 23 genres): title, plot and the poster's Cloud-Vision-shaped features.
+// DM2S2_MMIMDB_DIR: the unpacked mmimdb/ (split.json + dataset/); DM2S2_MMIMDB_FEATURES: a directory with one
+// sub-directory per OCR source (cloud_vision/, tesseract/, easyocr/) holding one response per poster id.
+local common = import '../common.libsonnet';
+local modalities = ['title', 'plot', 'ocr_text', 'num_faces', 'labels', 'objects'];
+{
+  config(variant='dm2s2', ocr='cloud_vision'):: {
+    local encoder = common.env('DM2S2_PAPER_ENCODER'),
+    local data = common.env('DM2S2_MMIMDB_DIR'),
+    dataset_reader: {
+      type: 'mmimdb',
+      modalities: modalities,
+      features_dir: common.env('DM2S2_MMIMDB_FEATURES') + '/' + ocr,
+      transformer_model_name: encoder,
+      max_length: 512,
+    },
+    train_data_path: data + '#train',
+    validation_data_path: data + '#dev',
+    test_data_path: data + '#test',
+    evaluate_on_test: true,
+    datasets_for_vocab_creation: ['train'],
+    model: common.model(modalities, 'multilabel', encoder, common.variants[variant], {
+      mlp_hidden_dims: [256, 128],  // rho as DMMS's [D -> 256 -> 128 -> classes]
+      mlp_dropout: 0.1,
+      class_weighting: 'inverse',  // Eq. 16: w_k = 1 / N_k
+    }),
+    data_loader: common.data_loader,
+    validation_data_loader: common.validation_data_loader,
+    trainer: common.trainer('+f1_micro'),
+  },
+}

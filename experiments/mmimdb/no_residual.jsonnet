@@ -1,0 +1,2 @@
+// MM-IMDB, no_residual (Cloud Vision features)
+(import 'mmimdb.libsonnet').config('no_residual')
