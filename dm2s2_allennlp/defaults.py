@@ -36,8 +36,12 @@ def _default_cuda_device() -> str:
 
 
 def default_variables() -> Dict[str, str]:
+    try:
+        embedded = {"DM2S2_ENCODER": embedded_encoder_path()}
+    except ImportError:  # a machine without the embedded encoder: configs must then name one
+        embedded = {}
     return {
-        "DM2S2_ENCODER": embedded_encoder_path(),
+        **embedded,
         "DM2S2_PAPER_ENCODER": "roberta-large",
         "DM2S2_JAPANESE_ENCODER": "cl-tohoku/bert-base-japanese-whole-word-masking",
         "DM2S2_MOVIES_DIR": "data/movies",

@@ -3,6 +3,10 @@
 // sub-directory per OCR source (cloud_vision/, tesseract/, easyocr/) holding one response per poster id.
 local common = import '../common.libsonnet';
 local modalities = ['title', 'plot', 'ocr_text', 'num_faces', 'labels', 'objects'];
+// the fixed 23 genres in GMU's order: all of them are labels even if a split lacks one
+local genres = ['Drama', 'Comedy', 'Romance', 'Thriller', 'Crime', 'Action', 'Adventure', 'Horror', 'Documentary',
+                'Mystery', 'Sci-Fi', 'Fantasy', 'Family', 'Biography', 'War', 'History', 'Music', 'Animation',
+                'Musical', 'Western', 'Sport', 'Short', 'Film-Noir'];
 {
   config(variant='dm2s2', ocr='cloud_vision'):: {
     local encoder = common.env('DM2S2_PAPER_ENCODER'),
@@ -19,6 +23,7 @@ local modalities = ['title', 'plot', 'ocr_text', 'num_faces', 'labels', 'objects
     test_data_path: data + '#test',
     evaluate_on_test: true,
     datasets_for_vocab_creation: ['train'],
+    vocabulary: { type: 'from_instances', tokens_to_add: { labels: genres } },
     model: common.model(modalities, 'multilabel', encoder, common.variants[variant], {
       mlp_hidden_dims: [256, 128],  // rho as DMMS's [D -> 256 -> 128 -> classes]
       mlp_dropout: 0.1,

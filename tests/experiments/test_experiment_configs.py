@@ -77,6 +77,9 @@ def test_paper_defaults_without_overrides(monkeypatch):
     assert params["train_data_path"] == "data/mmimdb#train"
     ja = Params.from_file(str(ROOT / "experiments" / "ad_lp" / "dm2s2.jsonnet")).as_dict()
     assert ja["model"]["transformer_model_name"] == "cl-tohoku/bert-base-japanese-whole-word-masking"
+    from dm2s2_allennlp.dataset_readers import MMIMDB_GENRES
+
+    assert params["vocabulary"]["tokens_to_add"]["labels"] == MMIMDB_GENRES
     table3 = Params.from_file(str(ROOT / "experiments" / "mmimdb" / "encoder_only.jsonnet")).as_dict()["model"]
     assert table3["use_intra"] is False and table3["use_inter"] is False
     table5 = Params.from_file(str(ROOT / "experiments" / "ads_parallelity" / "scaled_dot_product.jsonnet"))

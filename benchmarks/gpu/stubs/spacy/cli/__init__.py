@@ -1,0 +1,1 @@
+from spacy.cli import download  # noqa: F401
