@@ -18,6 +18,7 @@ local env(name) = std.extVar(name);
     residual: true,
     similarity: 'additive',
     pooling: 'mean',
+    encoder_autocast: if env('DM2S2_AMP') == 'true' then 'bfloat16' else null,
   } + switches + extra,
   // Adam with decoupled weight decay; lr warmed up linearly from 0 to 1e-3 over 5 epochs, then cosine annealing
   trainer(validation_metric):: {
@@ -26,10 +27,15 @@ local env(name) = std.extVar(name);
     num_epochs: std.parseInt(env('DM2S2_EPOCHS')),
     validation_metric: validation_metric,
     cuda_device: $.cuda_device,
-    use_amp: env('DM2S2_AMP') == 'true',
+    // DM2S2_AMP=true: the frozen encoder runs in bfloat16 on CUDA (encoder_autocast); the small trainable part
+    // stays in float32, so AllenNLP's fp16 AMP and its loss scaling are not needed
+    use_amp: false,
   },
-  data_loader:: { batch_size: std.parseInt(env('DM2S2_BATCH_SIZE')), shuffle: true },
-  validation_data_loader:: { batch_size: std.parseInt(env('DM2S2_BATCH_SIZE')), shuffle: false },
+  // batches of similar unified-sequence length (little padding); the frozen encoder's states are cached
+  data_loader:: { batch_sampler: { type: 'token_bucket', batch_size: std.parseInt(env('DM2S2_BATCH_SIZE')) } },
+  validation_data_loader:: {
+    batch_sampler: { type: 'token_bucket', batch_size: std.parseInt(env('DM2S2_BATCH_SIZE')), shuffle: false },
+  },
   // the ablation variants of Tables 3, 5 and 6, as switch sets
   variants:: {
     dm2s2: {},

@@ -23,6 +23,14 @@ weights are a buffer of the model, so an archive restores the ones it was traine
 
 Encoder: an AllenNLP ``PretrainedTransformerEmbedder``. Frozen by default, and then also held in eval mode (no
 dropout) and run without building a graph, as in the paper; ``train_parameters: true`` fine-tunes it.
+
+Frozen-encoder cache (``modules.encoder_cache``): with a frozen encoder, the hidden states of each distinct unified
+sequence are computed once and reused in later epochs, in evaluation and by later runs (``cache_encoder_states``,
+default true; ``cache_directory`` (default ``$DM2S2_CACHE_DIR`` or ``~/.cache/dm2s2_allennlp/encoder_states``),
+``cache_dtype`` (``float16``), ``cache_memory_gb`` (in-process tier, 2), ``cache_on_disk`` (true)). Freshly computed
+states pass through the cache's dtype too, so a cached epoch sees exactly the numbers an uncached one did. A
+fine-tuned encoder (``train_parameters: true``) never uses the cache. ``encoder_autocast`` (``bfloat16`` or
+``float16``) runs the frozen encoder in that precision on CUDA (ignored on the CPU).
 """
 import logging
 from typing import Any, Dict, List, Optional, Sequence
@@ -39,6 +47,7 @@ from allennlp.training.metrics import Auc, CategoricalAccuracy, FBetaMeasure
 
 from dm2s2_allennlp.defaults import default_encoder
 from dm2s2_allennlp.metrics import GroupedAccuracy, MultilabelF1, RegressionErrors
+from dm2s2_allennlp.modules.encoder_cache import EncoderStateCache, encoder_fingerprint
 from dm2s2_allennlp.modules.truncation import fair_lengths_tensor
 from dm2s2_allennlp.modules.unified_sequence import UnifiedSequence, build_unified_sequence
 
@@ -64,6 +73,12 @@ class MultimodalModel(Model):
         auc_threshold: Optional[float] = None,
         label_namespace: str = "labels",
         initializer: Optional[InitializerApplicator] = None,
+        cache_encoder_states: bool = True,
+        cache_directory: Optional[str] = None,
+        cache_dtype: str = "float16",
+        cache_memory_gb: float = 2.0,
+        cache_on_disk: bool = True,
+        encoder_autocast: Optional[str] = None,
         **kwargs,
     ) -> None:
         super().__init__(vocab, **kwargs)
@@ -96,6 +111,13 @@ class MultimodalModel(Model):
             raise ConfigurationError(f"max_length={self.max_length} cannot hold the specials of "
                                      f"{len(self.modalities)} modalities")
         self.hidden_dim = self.encoder.get_output_dim()
+        if encoder_autocast not in (None, "bfloat16", "float16"):
+            raise ConfigurationError(f"`encoder_autocast` must be bfloat16, float16 or null, got {encoder_autocast!r}")
+        self.encoder_autocast = encoder_autocast
+        self.cache: Optional[EncoderStateCache] = None
+        if cache_encoder_states and not train_parameters:
+            fingerprint = encoder_fingerprint(self.encoder.transformer_model, extra=model_name)
+            self.cache = EncoderStateCache(fingerprint, cache_directory, cache_dtype, cache_memory_gb, cache_on_disk)
 
         if task == "regression":
             self.num_outputs = 1
@@ -153,10 +175,45 @@ class MultimodalModel(Model):
         lengths = fair_lengths_tensor(mask.sum(-1), self.budget)
         return build_unified_sequence(token_ids, lengths, self.cls_id, self.sep_id, self.pad_id)
 
-    def encode(self, unified: UnifiedSequence) -> torch.Tensor:
-        """Hidden states ``(batch, N, d)`` of the unified sequence."""
+    def _autocast_dtype(self, device: torch.device) -> Optional[torch.dtype]:
+        if self.encoder_autocast is None or device.type != "cuda":
+            return None
+        return torch.bfloat16 if self.encoder_autocast == "bfloat16" else torch.float16
+
+    def run_encoder(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        dtype = self._autocast_dtype(input_ids.device)
         with torch.set_grad_enabled(self.train_parameters and torch.is_grad_enabled()):
-            return self.encoder(unified.input_ids, unified.attention_mask)
+            if dtype is None:
+                return self.encoder(input_ids, attention_mask)
+            with torch.autocast("cuda", dtype=dtype):
+                return self.encoder(input_ids, attention_mask).float()
+
+    def encode(self, unified: UnifiedSequence) -> torch.Tensor:
+        """Hidden states ``(batch, N, d)`` of the unified sequence. With the cache, only the modality tokens' states
+        are filled in (the only ones the models read); the specials and padding are zeros."""
+        if self.cache is None:
+            return self.run_encoder(unified.input_ids, unified.attention_mask)
+        device = unified.input_ids.device
+        token_mask = unified.modality_ids >= 0
+        lengths = unified.attention_mask.sum(1).tolist()
+        variant = str(self._autocast_dtype(device) or torch.is_autocast_enabled())
+        ids = unified.input_ids.cpu()
+        keys = [self.cache.key(ids[b, :n], variant) for b, n in enumerate(lengths)]
+        states = self.cache.get_many(keys, device)
+        missing = [b for b, state in enumerate(states) if state is None]
+        if missing:
+            index = torch.tensor(missing, device=device)
+            width = max(lengths[b] for b in missing)
+            fresh = self.run_encoder(unified.input_ids[index, :width], unified.attention_mask[index, :width])
+            sub_mask = token_mask[index, :width]
+            computed = [s.to(self.cache.dtype) for s in fresh[sub_mask].split(sub_mask.sum(1).tolist())]
+            self.cache.put_many([keys[b] for b in missing], computed)
+            for b, state in zip(missing, computed):
+                states[b] = state
+        hidden = torch.zeros(*unified.input_ids.shape, self.hidden_dim, device=device)
+        if token_mask.any():
+            hidden[token_mask] = torch.cat([state.float() for state in states])
+        return hidden
 
     # -- heads, losses, metrics ------------------------------------------------------------------------------------
     def head_outputs(self, logits: torch.Tensor, label: Optional[torch.Tensor],
