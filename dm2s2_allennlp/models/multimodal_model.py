@@ -18,7 +18,9 @@ Tasks, losses and metrics:
     conversion rate and ``auc_threshold: 0``: converted vs non-converted records, Table 4's AUC).
 
 Label counts N_k come from the vocabulary's retained counts, i.e. from the datasets the vocabulary was built from:
-the shipped configs set ``datasets_for_vocab_creation: ["train"]`` so that they are the training counts. The
+the shipped configs set ``datasets_for_vocab_creation: ["train"]`` so that they are the training counts. A vocabulary
+read from files has no counts (AllenNLP's distributed training reads it from files in every worker): pass
+``label_counts: {label: N_k}`` then. The
 weights are a buffer of the model, so an archive restores the ones it was trained with.
 
 Encoder: an AllenNLP ``PretrainedTransformerEmbedder``. Frozen by default, and then also held in eval mode (no
@@ -30,7 +32,8 @@ default true; ``cache_directory`` (default ``$DM2S2_CACHE_DIR`` or ``~/.cache/dm
 ``cache_dtype`` (``float16``), ``cache_memory_gb`` (in-process tier, 2), ``cache_on_disk`` (true)). Freshly computed
 states pass through the cache's dtype too, so a cached epoch sees exactly the numbers an uncached one did. A
 fine-tuned encoder (``train_parameters: true``) never uses the cache. ``encoder_autocast`` (``bfloat16`` or
-``float16``) runs the frozen encoder in that precision on CUDA (ignored on the CPU).
+``float16``) runs the encoder in that precision on CUDA (ignored on the CPU): a frozen encoder is converted to it
+once (so an archive then holds its weights in that precision), a fine-tuned one runs under autocast.
 """
 import logging
 from typing import Any, Dict, List, Optional, Sequence
@@ -79,6 +82,7 @@ class MultimodalModel(Model):
         cache_memory_gb: float = 2.0,
         cache_on_disk: bool = True,
         encoder_autocast: Optional[str] = None,
+        label_counts: Optional[Dict[str, int]] = None,
         **kwargs,
     ) -> None:
         super().__init__(vocab, **kwargs)
@@ -127,7 +131,7 @@ class MultimodalModel(Model):
             self.label_names = [vocab.get_token_from_index(i, label_namespace) for i in range(self.num_outputs)]
             if self.num_outputs == 0:
                 raise ConfigurationError(f"the vocabulary has no labels in namespace {label_namespace!r}")
-        self.register_buffer("class_weights", self._class_weights(vocab, class_weighting))
+        self.register_buffer("class_weights", self._class_weights(vocab, class_weighting, label_counts))
 
         if task == "multilabel":
             self.multilabel_f1 = MultilabelF1(threshold)
@@ -147,14 +151,19 @@ class MultimodalModel(Model):
         self._initializer = initializer
 
     # -- class weights (Eq. 16) ------------------------------------------------------------------------------------
-    def _class_weights(self, vocab: Vocabulary, class_weighting: str) -> torch.Tensor:
+    def _class_weights(self, vocab: Vocabulary, class_weighting: str,
+                       label_counts: Optional[Dict[str, int]] = None) -> torch.Tensor:
         ones = torch.ones(max(self.num_outputs, 1))
         if self.task == "regression" or class_weighting == "none":
             return ones
         counter = getattr(vocab, "_retained_counter", None) or {}
-        counts = counter.get(self.label_namespace)
+        counts = label_counts or counter.get(self.label_namespace)
         if not counts:
-            # Loading an archive (or a vocabulary from files): the trained weights come back with the state dict.
+            # An archive being loaded gets its trained weights back with the state dict. Training from a vocabulary
+            # read from files (AllenNLP's distributed training does that) has no counts: say so.
+            logger.warning("class_weighting=%r but the vocabulary holds no label counts (it was read from files, as "
+                           "in distributed training); unless this model is being loaded from an archive, the "
+                           "weights are uniform. Pass `label_counts` to set them.", class_weighting)
             return ones
         n = torch.tensor([float(counts.get(name, 0)) for name in self.label_names]).clamp_min(1.0)
         raw = 1.0 / n if class_weighting == "inverse" else 1.0 / n.sqrt()
@@ -185,6 +194,12 @@ class MultimodalModel(Model):
         with torch.set_grad_enabled(self.train_parameters and torch.is_grad_enabled()):
             if dtype is None:
                 return self.encoder(input_ids, attention_mask)
+            if not self.train_parameters:
+                # a frozen encoder is simply stored in the low precision: autocast would re-cast every weight
+                # on every batch (for roberta-large that costs more than the forward pass itself)
+                if self.encoder.transformer_model.dtype != dtype:
+                    self.encoder.transformer_model.to(dtype)
+                return self.encoder(input_ids, attention_mask).float()
             with torch.autocast("cuda", dtype=dtype):
                 return self.encoder(input_ids, attention_mask).float()
 

@@ -59,6 +59,9 @@ def test_config_builds(config, fixture_env, tmp_path):
     if "quickstart" not in str(config):
         assert params["trainer"]["learning_rate_scheduler"]["type"] == "warmup_cosine"
         assert params["model"]["train_parameters"] is False
+    if "distributed" in params:  # the multi-GPU example: check its launch block, then build it on one CPU process
+        distributed = params.pop("distributed").as_dict()
+        assert distributed["cuda_devices"] == [0, 1] and distributed["num_nodes"] == 1
     train_model(params, str(tmp_path / "run"), dry_run=True)  # reader, data, vocabulary, model, trainer
 
 
