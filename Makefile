@@ -10,8 +10,16 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install test demo clean-demo
+.PHONY: install test demo clean-demo browser
 install: $(STAMP)
+
+# Debian's chromium renders `allennlp explain`'s page to PNG (its test skips, saying so, where it cannot be had).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  echo "== installing Debian's chromium (headless rendering of explanations)" && \
+	  (apt-get install -y -q chromium >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) ; } || \
+	  echo "== chromium not available: the PNG rendering test will be skipped"
 
 $(STAMP): constraints.txt requirements.txt setup.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +31,7 @@ $(STAMP): constraints.txt requirements.txt setup.py
 	$(PY) -c "import torch, allennlp.models, transformers, dm2s2_allennlp; print('stack ok: torch', torch.__version__, 'transformers', transformers.__version__)"
 	@touch $(STAMP)
 
-test: install
+test: install browser
 	$(PY) -m pytest -q tests
 
 demo: install

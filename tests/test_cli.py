@@ -42,8 +42,11 @@ def test_train_evaluate_predict_via_plugin_file(trained, tmp_path):
     first = lines[0]
     assert set(first["inter_weights"]) == {"title", "year", "length", "labels", "faces"}
     assert sum(first["inter_weights"].values()) == pytest.approx(1.0, abs=1e-5)
-    assert [tok for tok, _ in first["intra_weights"]["title"]] == ["ju", "##m", "##an", "##ji"] or \
-        first["intra_weights"]["title"]
+    pieces = [tok for tok, _ in first["token_weights"]["labels"]]
+    assert len(pieces) > 3  # "jungle" is not in the tiny vocabulary: it is split into pieces ...
+    words = first["intra_weights"]["labels"]
+    assert [w for w, _ in words] == ["game", ",", "jungle"]  # ... and comes back as one readable word
+    assert sum(w for _, w in words) == pytest.approx(1.0, abs=1e-5)
     assert first["intra_weights"]["length"] and set(first["label_probs"]) >= set(first["labels"])
     # u2 has no length and no labels: empty token lists and zero modality weight
     assert lines[1]["intra_weights"]["labels"] == [] and lines[1]["inter_weights"]["labels"] == 0.0

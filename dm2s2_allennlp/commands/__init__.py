@@ -1,4 +1,6 @@
 """Registered ``allennlp`` subcommands of this plugin."""
 from dm2s2_allennlp.commands.cross_validate import CrossValidate
+from dm2s2_allennlp.commands.erase_modalities import EraseModalities
+from dm2s2_allennlp.commands.explain import Explain
 from dm2s2_allennlp.commands.group_split import GroupSplit
 from dm2s2_allennlp.commands.results_table import ResultsTable
