@@ -131,7 +131,9 @@ class MultimodalModel(Model):
             self.label_names = [vocab.get_token_from_index(i, label_namespace) for i in range(self.num_outputs)]
             if self.num_outputs == 0:
                 raise ConfigurationError(f"the vocabulary has no labels in namespace {label_namespace!r}")
+        self._class_weights_unknown = False
         self.register_buffer("class_weights", self._class_weights(vocab, class_weighting, label_counts))
+        self.register_load_state_dict_post_hook(lambda module, keys: setattr(module, "_class_weights_unknown", False))
 
         if task == "multilabel":
             self.multilabel_f1 = MultilabelF1(threshold)
@@ -159,11 +161,10 @@ class MultimodalModel(Model):
         counter = getattr(vocab, "_retained_counter", None) or {}
         counts = label_counts or counter.get(self.label_namespace)
         if not counts:
-            # An archive being loaded gets its trained weights back with the state dict. Training from a vocabulary
-            # read from files (AllenNLP's distributed training does that) has no counts: say so.
-            logger.warning("class_weighting=%r but the vocabulary holds no label counts (it was read from files, as "
-                           "in distributed training); unless this model is being loaded from an archive, the "
-                           "weights are uniform. Pass `label_counts` to set them.", class_weighting)
+            # An archive being loaded gets its trained weights back with the state dict; training from a vocabulary
+            # read from files (AllenNLP's distributed training does that) has no counts: the first training batch
+            # says so (see `_warn_if_weights_unknown`).
+            self._class_weights_unknown = True
             return ones
         n = torch.tensor([float(counts.get(name, 0)) for name in self.label_names]).clamp_min(1.0)
         raw = 1.0 / n if class_weighting == "inverse" else 1.0 / n.sqrt()
@@ -231,9 +232,18 @@ class MultimodalModel(Model):
         return hidden
 
     # -- heads, losses, metrics ------------------------------------------------------------------------------------
+    def _warn_if_weights_unknown(self) -> None:
+        if self._class_weights_unknown and self.training:
+            logger.warning("training with class_weighting but without label counts (the vocabulary was read from "
+                           "files, as in distributed training): the class weights are uniform. Pass `label_counts` "
+                           "to set them.")
+            self._class_weights_unknown = False  # once
+
     def head_outputs(self, logits: torch.Tensor, label: Optional[torch.Tensor],
                      metadata: Optional[Sequence[Dict[str, Any]]] = None) -> Dict[str, torch.Tensor]:
         output: Dict[str, torch.Tensor] = {}
+        if label is not None:
+            self._warn_if_weights_unknown()
         if self.task == "regression":
             prediction = logits.squeeze(-1)
             output["prediction"] = prediction

@@ -5,13 +5,14 @@ import pytest
 
 from dm2s2_allennlp.commands.group_split import assign_groups, group_split
 from dm2s2_allennlp.dataset_readers import AdLpReader, DataError
-from tests.conftest import FIXTURES, ROOT, TINY_BERT
+from tests.conftest import FIXTURES, ROOT, TINY_BERT, TINY_ROBERTA
 
 DATA = str(FIXTURES / "ad_lp" / "ad_lp.jsonl")
 TINY_JA = str(FIXTURES / "encoders" / "tiny-bert-ja")
 
 
-@pytest.mark.parametrize("encoder", [TINY_JA, TINY_BERT], ids=["japanese-mecab-wordpiece", "bert-wordpiece"])
+@pytest.mark.parametrize("encoder", [TINY_JA, TINY_BERT, TINY_ROBERTA],
+                         ids=["japanese-mecab-wordpiece", "bert-wordpiece", "roberta-bpe"])
 def test_schema_fields_and_target(encoder, caplog):
     with caplog.at_level(logging.WARNING):
         ads = {i["metadata"]["id"]: i for i in AdLpReader(transformer_model_name=encoder).read(DATA)}

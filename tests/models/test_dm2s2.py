@@ -210,3 +210,27 @@ def test_from_params_registered_name():
     vocab = Vocabulary({"labels": {"A": 1, "B": 1}}, non_padded_namespaces=["labels"])
     model = Model.from_params(vocab=vocab, params=params)
     assert isinstance(model, DM2S2) and model.default_predictor == "dm2s2"
+
+
+def test_missing_label_counts_warn_when_training_but_not_when_loading(caplog):
+    import logging
+
+    model, tensors, _, vocab = build()
+    from_files = Vocabulary({"labels": {name: 1 for name in model.label_names}}, non_padded_namespaces=["labels"])
+    from_files._retained_counter = None
+    untrained = DM2S2(from_files, modalities=MOVIE, transformer_model_name=TINY_BERT, max_length=64)
+    assert (untrained.class_weights == 1).all()
+    loaded = DM2S2(from_files, modalities=MOVIE, transformer_model_name=TINY_BERT, max_length=64)
+    loaded.load_state_dict(model.state_dict())  # as an archive does: the trained weights come back
+    torch.testing.assert_close(loaded.class_weights, model.class_weights)
+    with caplog.at_level(logging.WARNING):
+        loaded.train()
+        loaded(**tensors)
+        assert not any("without label counts" in r.getMessage() for r in caplog.records)
+        untrained.train()
+        untrained(**tensors)
+        untrained(**tensors)
+    assert sum("without label counts" in r.getMessage() for r in caplog.records) == 1
+    explicit = DM2S2(from_files, modalities=MOVIE, transformer_model_name=TINY_BERT, max_length=64,
+                     label_counts={name: 2 for name in model.label_names})
+    assert not explicit._class_weights_unknown
