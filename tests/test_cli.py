@@ -69,3 +69,14 @@ def test_archive_predicts_the_same_as_the_trained_model(trained):
     state = torch.load(trained / "best.th", map_location="cpu")
     for name, value in model.state_dict().items():
         assert torch.equal(value, state[name]), name
+
+
+def test_dm2s2_console_script_has_the_plugin_commands():
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "dm2s2"
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True,
+                            env=dict(os.environ, HF_HUB_OFFLINE="1"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    for command in ("train", "cross-validate", "explain", "erase-modalities", "group-split", "results-table"):
+        assert command in result.stdout
