@@ -17,6 +17,8 @@ from allennlp.commands.subcommand import Subcommand
 from allennlp.data import Batch, Instance
 from allennlp.data.fields import ListField, TextField
 
+from dm2s2_allennlp.commands.archive_subparser import add_archive_subparser
+
 
 def erase(instance: Instance, index: int) -> Instance:
     """A copy of ``instance`` whose modality ``index`` is the empty sequence; nothing else changes."""
@@ -103,11 +105,7 @@ def erase_modalities(archive_file: str, data_file: str, output_dir: str, cuda_de
 class EraseModalities(Subcommand):
     def add_subparser(self, parser: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description = "Evaluate with each modality erased in turn (the paper's Fig. 2): JSON, Markdown, bar chart."
-        subparser = parser.add_parser(self.name, description=description, help=description)
-        subparser.add_argument("archive_file")
-        subparser.add_argument("data_file", help="data in the archive reader's format")
-        subparser.add_argument("-o", "--output-dir", required=True)
-        subparser.add_argument("--cuda-device", type=int, default=-1)
+        subparser = add_archive_subparser(parser, self.name, description)
         subparser.add_argument("--metrics", nargs="*", default=None, help="metrics in the table and chart")
         subparser.set_defaults(func=self.run)
         return subparser

@@ -20,6 +20,8 @@ from typing import Any, Dict, List, Optional
 
 from allennlp.commands.subcommand import Subcommand
 
+from dm2s2_allennlp.commands.archive_subparser import add_archive_subparser
+
 logger = logging.getLogger(__name__)
 
 STYLE = """
@@ -135,12 +137,8 @@ def explain(archive_file: str, input_file: str, output_dir: str, cuda_device: in
 class Explain(Subcommand):
     def add_subparser(self, parser: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description = "Render Fig. 3-style attention explanations (HTML + PNG) for the records of a data file."
-        subparser = parser.add_parser(self.name, description=description, help=description)
-        subparser.add_argument("archive_file")
-        subparser.add_argument("input_file", help="data in the archive reader's format")
-        subparser.add_argument("-o", "--output-dir", required=True)
-        subparser.add_argument("--cuda-device", type=int, default=-1)
+        subparser = add_archive_subparser(parser, self.name, description)
         subparser.add_argument("--max-records", type=int, default=None)
         subparser.set_defaults(func=lambda args: print(json.dumps(explain(
-            args.archive_file, args.input_file, args.output_dir, args.cuda_device, args.max_records))))
+            args.archive_file, args.data_file, args.output_dir, args.cuda_device, args.max_records))))
         return subparser

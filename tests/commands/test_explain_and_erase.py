@@ -102,3 +102,11 @@ def test_explain_png_is_rendered_by_headless_chromium(archive, tmp_path):
     assert png.exists()
     coloured, dark = not_blank(str(png))
     assert coloured > 0.005 and dark > 0.002, (coloured, dark)
+
+
+def test_erase_modalities_command_line(archive, tmp_path):
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    out = subprocess.run([sys.executable, "-m", "allennlp", "erase-modalities", archive, DATA, "-o", str(tmp_path),
+                          "--metrics", "f1_micro"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "| erased modality | Δ f1_micro |" in out.stdout and (tmp_path / "erasure.png").exists()
