@@ -19,16 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-
-def epoch_seconds(run_dir):
-    def seconds(text):
-        h, m, s = text.split(":")
-        return int(h) * 3600 + int(m) * 60 + float(s)
-
-    files = sorted(Path(run_dir).glob("metrics_epoch_*.json"), key=lambda p: int(p.stem.rsplit("_", 1)[1]))
-    cumulative = [seconds(json.loads(p.read_text())["training_duration"]) for p in files]
-    return [round(b - a, 2) for a, b in zip([0.0] + cumulative, cumulative)]
+from epoch_times import epoch_seconds  # noqa: E402
 
 
 def main():

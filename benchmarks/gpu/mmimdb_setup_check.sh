@@ -24,18 +24,16 @@ for amp in ${AMPS:-false true}; do
   mkdir -p $OUT/amp_$amp && cp /tmp/run_amp_$amp/metrics*.json $OUT/amp_$amp/
 done
 python3 - <<'PY'
-import glob, json, os
+import glob, json, os, sys
+sys.path.insert(0, "benchmarks")
+from epoch_times import epoch_seconds
 out = os.environ.get("OUT", "/tmp/out")
-def seconds(text):
-    h, m, s = text.split(":")
-    return int(h) * 3600 + int(m) * 60 + float(s)
 summary = {}
 for run in sorted(glob.glob(f"{out}/amp_*")):
     epochs = sorted(glob.glob(f"{run}/metrics_epoch_*.json"), key=lambda p: int(p.rsplit("_", 1)[1].split(".")[0]))
-    cumulative = [seconds(json.load(open(p))["training_duration"]) for p in epochs]
     final = json.load(open(f"{run}/metrics.json"))
     summary[os.path.basename(run)] = {
-        "epoch_seconds (train + validation)": [round(b - a, 1) for a, b in zip([0] + cumulative, cumulative)],
+        "epoch_seconds (train + validation)": epoch_seconds(run),
         "peak_gpu_memory_MB": final.get("peak_gpu_0_memory_MB"),
         "training_loss_by_epoch": [round(json.load(open(p))["training_loss"], 4) for p in epochs],
         "test": {k: round(v, 4) for k, v in final.items() if k.startswith("test_")},

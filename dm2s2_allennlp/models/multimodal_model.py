@@ -120,8 +120,8 @@ class MultimodalModel(Model):
         self.encoder_autocast = encoder_autocast
         self.cache: Optional[EncoderStateCache] = None
         if cache_encoder_states and not train_parameters:
-            fingerprint = encoder_fingerprint(self.encoder.transformer_model, extra=model_name)
-            self.cache = EncoderStateCache(fingerprint, cache_directory, cache_dtype, cache_memory_gb, cache_on_disk)
+            # the fingerprint is taken at the first encode: an archive's weights are loaded after construction
+            self.cache = EncoderStateCache(None, cache_directory, cache_dtype, cache_memory_gb, cache_on_disk)
 
         if task == "regression":
             self.num_outputs = 1
@@ -209,6 +209,9 @@ class MultimodalModel(Model):
         are filled in (the only ones the models read); the specials and padding are zeros."""
         if self.cache is None:
             return self.run_encoder(unified.input_ids, unified.attention_mask)
+        if self.cache.fingerprint is None:
+            self.cache.fingerprint = encoder_fingerprint(self.encoder.transformer_model,
+                                                         extra=self.transformer_model_name)
         device = unified.input_ids.device
         token_mask = unified.modality_ids >= 0
         lengths = unified.attention_mask.sum(1).tolist()

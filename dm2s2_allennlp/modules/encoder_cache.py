@@ -12,7 +12,7 @@ weights, another tokenisation or truncation, or another autocast precision give 
 read; they are simply not used.
 
 Tiers: an in-process dictionary on the model's device (up to ``memory_gb``), then an LMDB database on disk under
-``directory/<fingerprint>/`` (``directory`` from the model's ``encoder_cache`` option, default ``$DM2S2_CACHE_DIR``
+``directory/<fingerprint>-<dtype>/`` (``directory`` from the model's ``cache_directory``, default ``$DM2S2_CACHE_DIR``
 or ``~/.cache/dm2s2_allennlp/encoder_states``), shared by runs and by processes: LMDB serialises writers and lets any
 number of readers in, so several data-parallel workers can fill and read it at once. Values are stored as float16 by
 default (``dtype``), i.e. ``2 x L x d`` bytes per sample: MM-IMDB with roberta-large (25,959 films, ~450 modality
@@ -66,20 +66,31 @@ def encoder_fingerprint(module: torch.nn.Module, extra: str = "") -> str:
 
 
 class EncoderStateCache:
-    def __init__(self, fingerprint: str, directory: Optional[str] = None, dtype: str = "float16",
+    def __init__(self, fingerprint: Optional[str], directory: Optional[str] = None, dtype: str = "float16",
                  memory_gb: float = 2.0, disk: bool = True, map_size_gb: float = 1024.0) -> None:
         if dtype not in DTYPES:
             raise ValueError(f"cache dtype must be one of {sorted(DTYPES)}, got {dtype!r}")
+        # may be set later (the model hashes its encoder at the first encode, once its final weights are loaded)
         self.fingerprint = fingerprint
+        self.directory = directory or default_cache_directory()
+        self.disk = disk
+        self.dtype_name = dtype
         self.dtype = DTYPES[dtype]
         self.memory_limit = int(memory_gb * 2**30)
         self.memory: Dict[bytes, torch.Tensor] = {}
         self.memory_bytes = 0
-        self.path = os.path.join(directory or default_cache_directory(), f"{fingerprint}-{dtype}") if disk else None
         self.map_size = int(map_size_gb * 2**30)
         self.hits = self.misses = 0
 
     # -- disk ------------------------------------------------------------------------------------------------------
+    @property
+    def path(self) -> Optional[str]:
+        if not self.disk:
+            return None
+        if self.fingerprint is None:
+            raise RuntimeError("the cache's encoder fingerprint is not set yet")
+        return os.path.join(self.directory, f"{self.fingerprint}-{self.dtype_name}")
+
     @property
     def env(self):
         """The LMDB environment, opened lazily, once per process (a forked child opens its own)."""

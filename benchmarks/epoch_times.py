@@ -1,0 +1,15 @@
+"""Per-epoch wall time of an `allennlp train` run, from the cumulative ``training_duration`` ("H:MM:SS.ffffff") that
+AllenNLP writes into ``metrics_epoch_<n>.json`` (training plus validation of each epoch)."""
+import json
+from pathlib import Path
+from typing import List
+
+
+def epoch_seconds(run_dir) -> List[float]:
+    def seconds(text: str) -> float:
+        hours, minutes, secs = text.split(":")
+        return int(hours) * 3600 + int(minutes) * 60 + float(secs)
+
+    files = sorted(Path(run_dir).glob("metrics_epoch_*.json"), key=lambda p: int(p.stem.rsplit("_", 1)[1]))
+    cumulative = [seconds(json.loads(p.read_text())["training_duration"]) for p in files]
+    return [round(b - a, 2) for a, b in zip([0.0] + cumulative, cumulative)]
