@@ -1,2 +1,7 @@
 from dm2s2_allennlp.models.multimodal_model import MultimodalModel
 from dm2s2_allennlp.models.dm2s2 import DM2S2
+from dm2s2_allennlp.models.encoder_only import EncoderOnly
+from dm2s2_allennlp.models.dmms import DeepMultiModalSets
+from dm2s2_allennlp.models.modality_attention_merger import ModalityAttentionMergerModel
+from dm2s2_allennlp.models.mmae import MultimodalAutoencoderModel
+from dm2s2_allennlp.models.concat_fusion import ConcatFusion

@@ -8,9 +8,10 @@ Tasks, losses and metrics:
     ``none`` w_k = 1). Eq. 16 as printed shows only the positive term; the "sigmoid cross-entropy" it names has both,
     and we use both (the positive-only form is minimised by predicting every class). The weights are rescaled to
     mean 1 over the classes, which keeps Eq. 16's ratios and keeps the loss on the scale of an unweighted one.
-    Metrics: F1 micro / macro / samples at ``threshold`` (0.5).
-  * ``classification``: softmax cross-entropy with the same optional class weights; accuracy, macro-F1, and ROC-AUC
-    when there are exactly two classes (``positive_label``, default the label with vocabulary index 1).
+    Metrics: F1 micro / macro / samples at ``threshold`` (0.5), and ``recall_at_p95`` (R@P95 over all
+    (record, genre) pairs, paper 003 Section 6.2).
+  * ``classification``: softmax cross-entropy with the same optional class weights; accuracy, macro-F1, and ROC-AUC and
+    ``recall_at_p95`` when there are exactly two classes (``positive_label``, default the label with vocabulary index 1).
     When the records' metadata carry a ``fine_class`` (``ads_parallelity``), accuracy per fine class is reported
     too (``accuracy_<class>``, Table 2's per-class columns).
   * ``regression``: one output, RMSE loss (Eq. 17); metrics RMSE, MAE, MAPE, and with ``auc_threshold`` set the
@@ -36,7 +37,7 @@ fine-tuned encoder (``train_parameters: true``) never uses the cache. ``encoder_
 once (so an archive then holds its weights in that precision), a fine-tuned one runs under autocast.
 """
 import logging
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -49,7 +50,8 @@ from allennlp.nn import InitializerApplicator
 from allennlp.training.metrics import Auc, CategoricalAccuracy, FBetaMeasure
 
 from dm2s2_allennlp.defaults import default_encoder
-from dm2s2_allennlp.metrics import GroupedAccuracy, MultilabelF1, RegressionErrors
+from dm2s2_allennlp.metrics import GroupedAccuracy, MultilabelF1, RecallAtPrecision, RegressionErrors
+from dm2s2_allennlp.modules.pooling import pool_tokens
 from dm2s2_allennlp.modules.encoder_cache import EncoderStateCache, encoder_fingerprint
 from dm2s2_allennlp.modules.truncation import fair_lengths_tensor
 from dm2s2_allennlp.modules.unified_sequence import UnifiedSequence, build_unified_sequence
@@ -135,8 +137,10 @@ class MultimodalModel(Model):
         self.register_buffer("class_weights", self._class_weights(vocab, class_weighting, label_counts))
         self.register_load_state_dict_post_hook(lambda module, keys: setattr(module, "_class_weights_unknown", False))
 
+        self.recall_at_p95: Optional[RecallAtPrecision] = None
         if task == "multilabel":
             self.multilabel_f1 = MultilabelF1(threshold)
+            self.recall_at_p95 = RecallAtPrecision(0.95)
         elif task == "classification":
             self.accuracy = CategoricalAccuracy()
             self.grouped_accuracy = GroupedAccuracy()
@@ -146,6 +150,7 @@ class MultimodalModel(Model):
                 self.positive_index = (vocab.get_token_index(positive_label, label_namespace)
                                        if positive_label is not None else 1)
                 self.auc = Auc(positive_label=self.positive_index)
+                self.recall_at_p95 = RecallAtPrecision(0.95)
         else:
             self.regression_errors = RegressionErrors()
             self.auc_threshold = auc_threshold
@@ -174,7 +179,8 @@ class MultimodalModel(Model):
         return weights
 
     # -- encoder over the unified sequence (Eq. 2) -----------------------------------------------------------------
-    def unify(self, modalities: TextFieldTensors) -> UnifiedSequence:
+    def modality_token_ids(self, modalities: TextFieldTensors) -> Tuple[torch.Tensor, torch.Tensor]:
+        """The ``(batch, M, T)`` token ids and mask of the reader's ``modalities`` field, checked against ``M``."""
         tokens = modalities["tokens"]
         token_ids, mask = tokens["token_ids"], tokens["mask"].bool()
         if token_ids.dim() != 3 or token_ids.size(1) != len(self.modalities):
@@ -182,6 +188,10 @@ class MultimodalModel(Model):
                 f"expected {len(self.modalities)} modalities {self.modalities} per instance, got token ids of shape "
                 f"{tuple(token_ids.shape)}; the model's `modalities` must match the reader's"
             )
+        return token_ids, mask
+
+    def unify(self, modalities: TextFieldTensors) -> UnifiedSequence:
+        token_ids, mask = self.modality_token_ids(modalities)
         lengths = fair_lengths_tensor(mask.sum(-1), self.budget)
         return build_unified_sequence(token_ids, lengths, self.cls_id, self.sep_id, self.pad_id)
 
@@ -190,19 +200,30 @@ class MultimodalModel(Model):
             return None
         return torch.bfloat16 if self.encoder_autocast == "bfloat16" else torch.float16
 
-    def run_encoder(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    def run_encoder(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                    added_embeddings: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """The encoder's last hidden states. ``added_embeddings`` ``(batch, N, d)``, if given, are added to the word
+        embeddings at the input (``encoder_only``'s trainable modality embeddings); gradients then flow through the
+        frozen encoder to them, while the encoder's own weights stay frozen."""
         dtype = self._autocast_dtype(input_ids.device)
-        with torch.set_grad_enabled(self.train_parameters and torch.is_grad_enabled()):
-            if dtype is None:
+        model = self.encoder.transformer_model
+        if dtype is not None and not self.train_parameters and model.dtype != dtype:
+            # a frozen encoder is simply stored in the low precision: autocast would re-cast every weight
+            # on every batch (for roberta-large that costs more than the forward pass itself)
+            model.to(dtype)
+
+        def forward() -> torch.Tensor:
+            if added_embeddings is None:
                 return self.encoder(input_ids, attention_mask)
-            if not self.train_parameters:
-                # a frozen encoder is simply stored in the low precision: autocast would re-cast every weight
-                # on every batch (for roberta-large that costs more than the forward pass itself)
-                if self.encoder.transformer_model.dtype != dtype:
-                    self.encoder.transformer_model.to(dtype)
-                return self.encoder(input_ids, attention_mask).float()
-            with torch.autocast("cuda", dtype=dtype):
-                return self.encoder(input_ids, attention_mask).float()
+            embeddings = model.get_input_embeddings()(input_ids) + added_embeddings.to(model.dtype)
+            return model(inputs_embeds=embeddings, attention_mask=attention_mask.long()).last_hidden_state
+
+        needs_grad = self.train_parameters or added_embeddings is not None
+        with torch.set_grad_enabled(needs_grad and torch.is_grad_enabled()):
+            if dtype is not None and self.train_parameters:
+                with torch.autocast("cuda", dtype=dtype):
+                    return forward().float()
+            return forward().float()
 
     def encode(self, unified: UnifiedSequence) -> torch.Tensor:
         """Hidden states ``(batch, N, d)`` of the unified sequence. With the cache, only the modality tokens' states
@@ -233,6 +254,40 @@ class MultimodalModel(Model):
         if token_mask.any():
             hidden[token_mask] = torch.cat([state.float() for state in states])
         return hidden
+
+    # -- every modality on its own (the mid-fusion baselines) ------------------------------------------------------
+    def encode_each_modality(self, modalities: TextFieldTensors) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Token states of every modality encoded ON ITS OWN, as ``[CLS] x(m) [SEP]`` (the mid-fusion baselines
+        encode their modalities separately; DM2S2 encodes them jointly). Returns ``(batch, M, T, d)`` states (zeros
+        at padding) and the ``(batch, M, T)`` token mask. A modality keeps at most ``max_length - 2`` tokens; missing
+        modalities are not run through the encoder. The frozen-encoder cache applies as for unified sequences
+        (each modality's own sequence is its key)."""
+        token_ids, mask = self.modality_token_ids(modalities)
+        batch_size, num_modalities, _ = token_ids.shape
+        lengths = mask.sum(-1).clamp_max(self.max_length - 2).reshape(-1)
+        width = int(lengths.max()) if lengths.numel() else 0
+        states = token_ids.new_zeros(batch_size * num_modalities, width, self.hidden_dim, dtype=torch.float)
+        present = (lengths > 0).nonzero().squeeze(1)
+        if present.numel():
+            flat = token_ids.reshape(batch_size * num_modalities, 1, -1)[present]
+            sequences = build_unified_sequence(flat, lengths[present].view(-1, 1), self.cls_id, self.sep_id,
+                                               self.pad_id)
+            hidden = self.encode(sequences)  # (present, 1 + len + 1, d)
+            kept = sequences.modality_ids[:, 1:1 + width] >= 0
+            states[present, : kept.size(1)] = hidden[:, 1:1 + width] * kept.unsqueeze(-1)
+        token_mask = torch.arange(width, device=token_ids.device).view(1, -1) < lengths.view(-1, 1)
+        return (states.view(batch_size, num_modalities, width, self.hidden_dim),
+                token_mask.view(batch_size, num_modalities, width))
+
+    def modality_vectors(self, modalities: TextFieldTensors, pooling: str = "mean") -> Tuple[torch.Tensor, torch.Tensor]:
+        """One vector per modality, ``(batch, M, d)``, pooled (``mean`` | ``sum`` | ``max``) over the modality's own
+        token states (``encode_each_modality``), and the ``(batch, M)`` mask of present modalities. A missing
+        modality's vector is zeros. ``mean`` is how all-MiniLM-L6-v2 makes its sentence embeddings."""
+        states, token_mask = self.encode_each_modality(modalities)
+        batch_size, num_modalities, width, dim = states.shape
+        flat = batch_size * num_modalities
+        vectors = pool_tokens(states.reshape(flat, width, dim), token_mask.reshape(flat, width), pooling)
+        return vectors.view(batch_size, num_modalities, dim), token_mask.any(-1)
 
     # -- heads, losses, metrics ------------------------------------------------------------------------------------
     def _warn_if_weights_unknown(self) -> None:
@@ -266,6 +321,7 @@ class MultimodalModel(Model):
                 per_class = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
                 output["loss"] = (per_class * self.class_weights).sum(-1).mean()  # Eq. 16
                 self.multilabel_f1(probs, target)
+                self.recall_at_p95(probs, target)
             return output
         probs = torch.softmax(logits, dim=-1)
         output["probs"] = probs
@@ -276,13 +332,14 @@ class MultimodalModel(Model):
             self.macro_f1(logits, label)
             if self.auc is not None:
                 self.auc(probs[:, self.positive_index], label)
+                self.recall_at_p95(probs[:, self.positive_index], label == self.positive_index)
             if metadata is not None and all("fine_class" in m for m in metadata):
                 self.grouped_accuracy(logits.argmax(-1) == label, [m["fine_class"] for m in metadata])
         return output
 
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
         if self.task == "multilabel":
-            return self.multilabel_f1.get_metric(reset)
+            return {**self.multilabel_f1.get_metric(reset), **self.recall_at_p95.get_metric(reset)}
         if self.task == "regression":
             metrics = self.regression_errors.get_metric(reset)
             if self.regression_auc is not None:
@@ -291,6 +348,7 @@ class MultimodalModel(Model):
         metrics = {"accuracy": self.accuracy.get_metric(reset), "f1_macro": self.macro_f1.get_metric(reset)["fscore"]}
         if self.auc is not None:
             metrics["auc"] = float(self.auc.get_metric(reset))
+            metrics.update(self.recall_at_p95.get_metric(reset))
         metrics.update(self.grouped_accuracy.get_metric(reset))
         return metrics
 

@@ -23,6 +23,15 @@ class UnifiedSequence:
     positions: torch.Tensor  # (batch, M, T) long: where token (b, m, t) sits in the unified sequence
     kept: torch.Tensor  # (batch, M, T) bool: token (b, m, t) is in the unified sequence (not padding, not trimmed)
 
+    def segment_ids(self) -> torch.Tensor:
+        """``(batch, N)`` segment (token type) ids: 0 for [CLS] and padding, ``m + 1`` for the tokens of modality
+        ``m`` and the [SEP] that closes it (as BERT gives a pair's second [SEP] the second segment's type)."""
+        positions = torch.arange(self.input_ids.size(1), device=self.input_ids.device).view(1, -1)
+        inside = self.attention_mask.bool() & (positions > 0)
+        is_sep = inside & (self.modality_ids < 0)
+        seps_before = torch.cumsum(is_sep.long(), dim=1) - is_sep.long()
+        return torch.where(inside, seps_before + 1, torch.zeros_like(seps_before))
+
     def scatter_back(self, values: torch.Tensor) -> torch.Tensor:
         """Map per-position values ``(batch, N)`` back to ``(batch, M, T)``; zero where a token was not kept."""
         batch = torch.arange(values.size(0), device=values.device).view(-1, 1, 1).expand_as(self.positions)

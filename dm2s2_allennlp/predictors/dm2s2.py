@@ -3,6 +3,9 @@
 InterMRA weight of each modality (``inter_weights``), the IntraMRA weight of each readable word (``intra_weights``,
 sub-words merged by ``word_alignment``) and of each word piece (``token_weights``), keyed by modality name.
 
+The baselines use it too: they report what they have (``modality_weights``, ``modality_importance``) in the same
+keyed form, and no word weights.
+
 Records in a paper reader's own format go through the archive's reader: ``predict_instance`` on what
 ``DatasetReader.read`` yields (the ``explain`` and ``erase-modalities`` commands do this).
 """
@@ -13,6 +16,10 @@ from allennlp.data import Instance
 from allennlp.predictors import Predictor
 
 from dm2s2_allennlp.predictors.word_alignment import merge_word_pieces
+
+# per-modality outputs of the models, reported keyed by modality name: DM2S2's InterMRA weights, the merger's and
+# MMAE's modality weights, DMMS's max-pool feature importance (dimensions won per modality)
+PER_MODALITY_OUTPUTS = ("inter_weights", "modality_weights", "modality_importance")
 
 
 @Predictor.register("dm2s2")
@@ -41,13 +48,16 @@ class DM2S2Predictor(Predictor):
         for key in ("labels", "label", "label_probs", "prediction"):
             if key in output:
                 result[key] = output[key]
-        result["inter_weights"] = {name: float(w) for name, w in zip(names, output["inter_weights"])}
-        result["token_weights"] = {
-            name: [[tok, float(w)] for tok, w in zip(toks, row[: len(toks)])]
-            for name, toks, row in zip(names, tokens, output["intra_weights"])
-        }
-        result["intra_weights"] = {
-            name: [list(pair) for pair in merge_word_pieces(toks, [float(w) for w in row[: len(toks)]])]
-            for name, toks, row in zip(names, tokens, output["intra_weights"])
-        }
+        for key in PER_MODALITY_OUTPUTS:
+            if key in output:
+                result[key] = {name: float(w) for name, w in zip(names, output[key])}
+        if "intra_weights" in output:
+            result["token_weights"] = {
+                name: [[tok, float(w)] for tok, w in zip(toks, row[: len(toks)])]
+                for name, toks, row in zip(names, tokens, output["intra_weights"])
+            }
+            result["intra_weights"] = {
+                name: [list(pair) for pair in merge_word_pieces(toks, [float(w) for w in row[: len(toks)]])]
+                for name, toks, row in zip(names, tokens, output["intra_weights"])
+            }
         return sanitize(result)

@@ -65,7 +65,7 @@ class TestDM2S2Classification(ModelTestCase):
     def test_binary_metrics(self):
         self.model(**self.dataset.as_tensor_dict())
         metrics = self.model.get_metrics(reset=True)
-        assert set(metrics) == {"accuracy", "f1_macro", "auc"}
+        assert set(metrics) == {"accuracy", "f1_macro", "auc", "recall_at_p95"}
 
 
 class TestDM2S2Regression(ModelTestCase):

@@ -1,0 +1,67 @@
+"""``recall_at_precision``: the largest recall reachable at a precision of at least ``precision`` (R@P95 with the
+default 0.95; Rakuten's attribute-extraction metric, paper 003 Section 6.2: cover as many products as possible while
+95% of what is predicted is right).
+
+Every (record, class) pair is one scored decision: for a multi-label task all pairs are pooled (micro), for a binary
+task the positive class's score of each record is used. Sorting the scores from high to low, a threshold at each
+distinct score predicts everything scored at least that high; among the thresholds whose precision
+TP / (TP + FP) >= ``precision``, the metric is the largest recall TP / (all positives). It is 0 when no threshold
+reaches the precision (or there are no positives). Ties are never split: records with the same score are predicted
+together, so the result does not depend on their order. Scores are gathered across distributed workers.
+"""
+from typing import Dict, Optional
+
+import torch
+import torch.distributed as dist
+from allennlp.common.util import is_distributed
+from allennlp.training.metrics import Metric
+
+
+def recall_at_precision(scores: torch.Tensor, gold: torch.Tensor, precision: float = 0.95) -> float:
+    """R@P for 1-d ``scores`` and boolean ``gold`` of the same length (see the module docstring)."""
+    scores, gold = scores.reshape(-1).double(), gold.reshape(-1).bool()
+    positives = int(gold.sum())
+    if positives == 0:
+        return 0.0
+    order = torch.argsort(scores, descending=True, stable=True)
+    scores, gold = scores[order], gold[order]
+    tp = torch.cumsum(gold.double(), 0)
+    predicted = torch.arange(1, len(scores) + 1, dtype=torch.float64)
+    # a threshold can only sit after the last record of a group of equal scores
+    last_of_tie = torch.ones_like(gold)
+    last_of_tie[:-1] = scores[1:] != scores[:-1]
+    ok = last_of_tie & (tp / predicted >= precision - 1e-12)
+    return float((tp[ok] / positives).max()) if ok.any() else 0.0
+
+
+@Metric.register("recall_at_precision")
+class RecallAtPrecision(Metric):
+    def __init__(self, precision: float = 0.95) -> None:
+        if not 0.0 < precision <= 1.0:
+            raise ValueError(f"precision must be in (0, 1], got {precision}")
+        self.precision = precision
+        self.reset()
+
+    def reset(self) -> None:
+        self._scores = []
+        self._gold = []
+
+    def __call__(self, scores: torch.Tensor, gold: torch.Tensor, mask: Optional[torch.Tensor] = None) -> None:
+        scores, gold = self.detach_tensors(scores, gold)
+        if mask is not None:
+            scores, gold = scores[mask.bool()], gold[mask.bool()]
+        self._scores.append(scores.reshape(-1).double().cpu())
+        self._gold.append(gold.reshape(-1).bool().cpu())
+
+    def get_metric(self, reset: bool = False) -> Dict[str, float]:
+        scores = torch.cat(self._scores) if self._scores else torch.zeros(0, dtype=torch.float64)
+        gold = torch.cat(self._gold) if self._gold else torch.zeros(0, dtype=torch.bool)
+        if is_distributed():
+            gathered = [None] * dist.get_world_size()
+            dist.all_gather_object(gathered, (scores, gold))
+            scores = torch.cat([s for s, _ in gathered])
+            gold = torch.cat([g for _, g in gathered])
+        value = recall_at_precision(scores, gold, self.precision)
+        if reset:
+            self.reset()
+        return {"recall_at_p%d" % round(self.precision * 100): value}
