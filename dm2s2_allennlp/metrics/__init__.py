@@ -2,3 +2,4 @@ from dm2s2_allennlp.metrics.grouped_accuracy import GroupedAccuracy
 from dm2s2_allennlp.metrics.multilabel_f1 import MultilabelF1
 from dm2s2_allennlp.metrics.regression_errors import RegressionErrors
 from dm2s2_allennlp.metrics.recall_at_precision import RecallAtPrecision, recall_at_precision
+from dm2s2_allennlp.metrics.task_metrics import TaskMetrics

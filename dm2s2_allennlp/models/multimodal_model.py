@@ -10,13 +10,16 @@ Tasks, losses and metrics:
     mean 1 over the classes, which keeps Eq. 16's ratios and keeps the loss on the scale of an unweighted one.
     Metrics: F1 micro / macro / samples at ``threshold`` (0.5), and ``recall_at_p95`` (R@P95 over all
     (record, genre) pairs, paper 003 Section 6.2).
-  * ``classification``: softmax cross-entropy with the same optional class weights; accuracy, macro-F1, and ROC-AUC and
-    ``recall_at_p95`` when there are exactly two classes (``positive_label``, default the label with vocabulary index 1).
+  * ``classification``: softmax cross-entropy with the same optional class weights; accuracy, macro-F1, and ROC-AUC
+    and ``recall_at_p95`` when there are exactly two classes (``positive_label``, default the label with vocabulary
+    index 1).
     When the records' metadata carry a ``fine_class`` (``ads_parallelity``), accuracy per fine class is reported
     too (``accuracy_<class>``, Table 2's per-class columns).
   * ``regression``: one output, RMSE loss (Eq. 17); metrics RMSE, MAE, MAPE, and with ``auc_threshold`` set the
     ROC-AUC of the predicted value for separating records whose target is above the threshold from the rest (for a
     conversion rate and ``auc_threshold: 0``: converted vs non-converted records, Table 4's AUC).
+
+The metrics live in ``metrics.TaskMetrics``, shared with the LightGBM baseline.
 
 Label counts N_k come from the vocabulary's retained counts, i.e. from the datasets the vocabulary was built from:
 the shipped configs set ``datasets_for_vocab_creation: ["train"]`` so that they are the training counts. A vocabulary
@@ -47,10 +50,9 @@ from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
 from allennlp.modules.token_embedders import PretrainedTransformerEmbedder
 from allennlp.nn import InitializerApplicator
-from allennlp.training.metrics import Auc, CategoricalAccuracy, FBetaMeasure
 
 from dm2s2_allennlp.defaults import default_encoder
-from dm2s2_allennlp.metrics import GroupedAccuracy, MultilabelF1, RecallAtPrecision, RegressionErrors
+from dm2s2_allennlp.metrics import TaskMetrics
 from dm2s2_allennlp.modules.pooling import pool_tokens
 from dm2s2_allennlp.modules.encoder_cache import EncoderStateCache, encoder_fingerprint
 from dm2s2_allennlp.modules.truncation import fair_lengths_tensor
@@ -137,24 +139,12 @@ class MultimodalModel(Model):
         self.register_buffer("class_weights", self._class_weights(vocab, class_weighting, label_counts))
         self.register_load_state_dict_post_hook(lambda module, keys: setattr(module, "_class_weights_unknown", False))
 
-        self.recall_at_p95: Optional[RecallAtPrecision] = None
-        if task == "multilabel":
-            self.multilabel_f1 = MultilabelF1(threshold)
-            self.recall_at_p95 = RecallAtPrecision(0.95)
-        elif task == "classification":
-            self.accuracy = CategoricalAccuracy()
-            self.grouped_accuracy = GroupedAccuracy()
-            self.macro_f1 = FBetaMeasure(average="macro")
-            self.auc: Optional[Auc] = None
-            if self.num_outputs == 2:
-                self.positive_index = (vocab.get_token_index(positive_label, label_namespace)
-                                       if positive_label is not None else 1)
-                self.auc = Auc(positive_label=self.positive_index)
-                self.recall_at_p95 = RecallAtPrecision(0.95)
-        else:
-            self.regression_errors = RegressionErrors()
-            self.auc_threshold = auc_threshold
-            self.regression_auc = Auc() if auc_threshold is not None else None
+        positive_index = None
+        if task == "classification" and self.num_outputs == 2:
+            positive_index = 1 if positive_label is None else vocab.get_token_index(positive_label, label_namespace)
+        self.positive_index = positive_index
+        self.auc_threshold = auc_threshold
+        self.metrics = TaskMetrics(task, self.num_outputs, threshold, positive_index, auc_threshold)
         self._initializer = initializer
 
     # -- class weights (Eq. 16) ------------------------------------------------------------------------------------
@@ -306,51 +296,30 @@ class MultimodalModel(Model):
             prediction = logits.squeeze(-1)
             output["prediction"] = prediction
             if label is not None:
-                label = label.float()
-                output["loss"] = torch.sqrt(F.mse_loss(prediction, label) + 1e-12)  # Eq. 17
-                self.regression_errors(prediction, label)
-                if self.regression_auc is not None:
-                    self.regression_auc(prediction.detach(), (label > self.auc_threshold).long())
+                output["loss"] = torch.sqrt(F.mse_loss(prediction, label.float()) + 1e-12)  # Eq. 17
+                self.metrics(prediction, label)
             return output
         output["logits"] = logits
         if self.task == "multilabel":
             probs = torch.sigmoid(logits)
             output["probs"] = probs
             if label is not None:
-                target = label.float()
-                per_class = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+                per_class = F.binary_cross_entropy_with_logits(logits, label.float(), reduction="none")
                 output["loss"] = (per_class * self.class_weights).sum(-1).mean()  # Eq. 16
-                self.multilabel_f1(probs, target)
-                self.recall_at_p95(probs, target)
+                self.metrics(probs, label)
             return output
         probs = torch.softmax(logits, dim=-1)
         output["probs"] = probs
         if label is not None:
-            label = label.long()
-            output["loss"] = F.cross_entropy(logits, label, weight=self.class_weights)
-            self.accuracy(logits, label)
-            self.macro_f1(logits, label)
-            if self.auc is not None:
-                self.auc(probs[:, self.positive_index], label)
-                self.recall_at_p95(probs[:, self.positive_index], label == self.positive_index)
+            output["loss"] = F.cross_entropy(logits, label.long(), weight=self.class_weights)
+            groups = None
             if metadata is not None and all("fine_class" in m for m in metadata):
-                self.grouped_accuracy(logits.argmax(-1) == label, [m["fine_class"] for m in metadata])
+                groups = [m["fine_class"] for m in metadata]
+            self.metrics(probs, label, groups)
         return output
 
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
-        if self.task == "multilabel":
-            return {**self.multilabel_f1.get_metric(reset), **self.recall_at_p95.get_metric(reset)}
-        if self.task == "regression":
-            metrics = self.regression_errors.get_metric(reset)
-            if self.regression_auc is not None:
-                metrics["auc"] = float(self.regression_auc.get_metric(reset))
-            return metrics
-        metrics = {"accuracy": self.accuracy.get_metric(reset), "f1_macro": self.macro_f1.get_metric(reset)["fscore"]}
-        if self.auc is not None:
-            metrics["auc"] = float(self.auc.get_metric(reset))
-            metrics.update(self.recall_at_p95.get_metric(reset))
-        metrics.update(self.grouped_accuracy.get_metric(reset))
-        return metrics
+        return self.metrics.get_metric(reset)
 
     def make_output_human_readable(self, output_dict: Dict[str, Any]) -> Dict[str, Any]:
         if self.task == "regression":

@@ -4,8 +4,10 @@ local common = import '../common.libsonnet';
 local modalities = ['keyword', 'title_1', 'title_2', 'title_3', 'description_1', 'description_2', 'path_1', 'path_2',
                     'match_type', 'lp_text', 'safe_search', 'labels', 'objects', 'num_faces',
                     'lighthouse_performance'];
+local dmms = { set_dim: 256 };  // Ad-LP is not in 001: D = 256 with the family's rho
 {
   config(variant='dm2s2'):: {
+    local variant_keys = common.variants[variant] + (if variant == 'dmms' then dmms else {}),
     local encoder = common.env('DM2S2_JAPANESE_ENCODER'),
     local data = common.env('DM2S2_AD_LP_DIR'),
     dataset_reader: {
@@ -18,7 +20,7 @@ local modalities = ['keyword', 'title_1', 'title_2', 'title_3', 'description_1',
     validation_data_path: data + '/validation.jsonl',
     test_data_path: data + '/test.jsonl',
     evaluate_on_test: true,
-    model: common.model(modalities, 'regression', encoder, common.variants[variant], {
+    model: common.model(modalities, 'regression', encoder, variant_keys, {
       mlp_hidden_dims: [256],
       mlp_dropout: 0.1,
       auc_threshold: 0.0,  // AUC: converted (rate > 0) vs non-converted ads

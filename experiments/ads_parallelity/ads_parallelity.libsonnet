@@ -4,8 +4,10 @@
 local common = import '../common.libsonnet';
 local modalities = ['transcription', 'message', 'naturalness', 'concreteness', 'ocr_text', 'num_faces', 'labels',
                     'objects'];
+local dmms = { set_dim: 32 };  // 001: D = 32 and rho [D -> 32 -> 2] for Ads-Parallelity
 {
   config(variant='dm2s2', ocr='cloud_vision'):: {
+    local variant_keys = common.variants[variant] + (if variant == 'dmms' then dmms else {}),
     local encoder = common.env('DM2S2_PAPER_ENCODER'),
     local data = common.env('DM2S2_ADS_CSV'),
     dataset_reader: {
@@ -24,7 +26,7 @@ local modalities = ['transcription', 'message', 'naturalness', 'concreteness', '
     test_data_path: data + '#test',
     evaluate_on_test: true,
     datasets_for_vocab_creation: ['train'],
-    model: common.model(modalities, 'classification', encoder, common.variants[variant], {
+    model: common.model(modalities, 'classification', encoder, variant_keys, {
       mlp_hidden_dims: [32],  // rho as DMMS's [D -> 32 -> 2]
       mlp_dropout: 0.1,
       class_weighting: 'inverse',

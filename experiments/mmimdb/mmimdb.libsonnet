@@ -7,8 +7,10 @@ local modalities = ['title', 'plot', 'ocr_text', 'num_faces', 'labels', 'objects
 local genres = ['Drama', 'Comedy', 'Romance', 'Thriller', 'Crime', 'Action', 'Adventure', 'Horror', 'Documentary',
                 'Mystery', 'Sci-Fi', 'Fantasy', 'Family', 'Biography', 'War', 'History', 'Music', 'Animation',
                 'Musical', 'Western', 'Sport', 'Short', 'Film-Noir'];
+local dmms = { set_dim: 1024 };  // 001: D = 1024 and rho [D -> 256 -> 128 -> classes] for MM-IMDb
 {
   config(variant='dm2s2', ocr='cloud_vision'):: {
+    local variant_keys = common.variants[variant] + (if variant == 'dmms' then dmms else {}),
     local encoder = common.env('DM2S2_PAPER_ENCODER'),
     local data = common.env('DM2S2_MMIMDB_DIR'),
     dataset_reader: {
@@ -24,7 +26,7 @@ local genres = ['Drama', 'Comedy', 'Romance', 'Thriller', 'Crime', 'Action', 'Ad
     evaluate_on_test: true,
     datasets_for_vocab_creation: ['train'],
     vocabulary: { type: 'from_instances', tokens_to_add: { labels: genres } },
-    model: common.model(modalities, 'multilabel', encoder, common.variants[variant], {
+    model: common.model(modalities, 'multilabel', encoder, variant_keys, {
       mlp_hidden_dims: [256, 128],  // rho as DMMS's [D -> 256 -> 128 -> classes]
       mlp_dropout: 0.1,
       class_weighting: 'inverse',  // Eq. 16: w_k = 1 / N_k

@@ -50,6 +50,12 @@ def test_every_config_is_here():
             assert f"{family}/{variant}.jsonnet" in names
     for variant in ("dm2s2", "encoder_only", "intra_only", "inter_only"):
         assert f"ad_lp/{variant}.jsonnet" in names
+    baselines = ("encoder_only_modality_embeddings", "dmms", "modality_attention_merger", "mmae", "concat_fusion")
+    for family in ("mmimdb", "ads_parallelity", "ad_lp"):
+        for variant in baselines:
+            assert f"{family}/{variant}.jsonnet" in names
+    for variant in ("dm2s2", "encoder_only") + baselines:
+        assert f"quickstart/movies_{variant}.jsonnet" in names
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=[str(p.relative_to(ROOT / "experiments")) for p in CONFIGS])
@@ -84,7 +90,13 @@ def test_paper_defaults_without_overrides(monkeypatch):
 
     assert params["vocabulary"]["tokens_to_add"]["labels"] == MMIMDB_GENRES
     table3 = Params.from_file(str(ROOT / "experiments" / "mmimdb" / "encoder_only.jsonnet")).as_dict()["model"]
-    assert table3["use_intra"] is False and table3["use_inter"] is False
+    assert table3["type"] == "encoder_only" and not table3.get("modality_embeddings", False)
+    table1 = Params.from_file(str(ROOT / "experiments" / "mmimdb" / "encoder_only_modality_embeddings.jsonnet"))
+    assert table1.as_dict()["model"]["modality_embeddings"] is True
+    dmms = Params.from_file(str(ROOT / "experiments" / "mmimdb" / "dmms.jsonnet")).as_dict()["model"]
+    assert (dmms["set_dim"], dmms["mlp_hidden_dims"], dmms["class_weighting"]) == (1024, [256, 128], "inverse_sqrt")
+    ads_dmms = Params.from_file(str(ROOT / "experiments" / "ads_parallelity" / "dmms.jsonnet")).as_dict()["model"]
+    assert (ads_dmms["set_dim"], ads_dmms["mlp_hidden_dims"]) == (32, [32])
     table5 = Params.from_file(str(ROOT / "experiments" / "ads_parallelity" / "scaled_dot_product.jsonnet"))
     assert table5.as_dict()["model"]["similarity"] == "scaled_dot_product"
 

@@ -1,0 +1,2 @@
+// ad-lp: the dmms baseline
+(import 'ad_lp.libsonnet').config('dmms')

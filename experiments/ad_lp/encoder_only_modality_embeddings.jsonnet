@@ -1,0 +1,2 @@
+// ad-lp: the encoder_only_modality_embeddings baseline
+(import 'ad_lp.libsonnet').config('encoder_only_modality_embeddings')

@@ -1,0 +1,2 @@
+// ad-lp: the mmae baseline
+(import 'ad_lp.libsonnet').config('mmae')

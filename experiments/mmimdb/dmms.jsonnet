@@ -1,0 +1,2 @@
+// mmimdb: the dmms baseline (Cloud Vision features)
+(import 'mmimdb.libsonnet').config('dmms')

@@ -1,0 +1,2 @@
+// mmimdb: the mmae baseline (Cloud Vision features)
+(import 'mmimdb.libsonnet').config('mmae')

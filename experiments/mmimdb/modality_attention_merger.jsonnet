@@ -1,0 +1,2 @@
+// mmimdb: the modality_attention_merger baseline (Cloud Vision features)
+(import 'mmimdb.libsonnet').config('modality_attention_merger')

@@ -1,0 +1,2 @@
+// The dmms model on the demo films (the README's comparison table; scripts/compare_models.py).
+(import 'movies.libsonnet').config('dmms')

@@ -1,0 +1,2 @@
+// The encoder_only_modality_embeddings model on the demo films (the README's comparison table; scripts/compare_models.py).
+(import 'movies.libsonnet').config('encoder_only_modality_embeddings')
