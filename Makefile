@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install test demo clean-demo browser
+.PHONY: install test demo clean-demo browser vision-debs
 install: $(STAMP)
 
 # Debian's chromium renders `allennlp explain`'s page to PNG (its test skips, saying so, where it cannot be had).
@@ -21,17 +21,25 @@ browser:
 	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) ; } || \
 	  echo "== chromium not available: the PNG rendering test will be skipped"
 
-$(STAMP): constraints.txt requirements.txt setup.py
+# Debian's Tesseract (OCR of `allennlp extract-visual-features`; its tests skip, saying so, where it cannot be had).
+vision-debs:
+	@command -v tesseract >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  echo "== installing Debian's tesseract-ocr (+ Japanese) for visual feature extraction" && \
+	  (apt-get install -y -q tesseract-ocr tesseract-ocr-jpn >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q tesseract-ocr tesseract-ocr-jpn >/dev/null 2>&1)) ; } || \
+	  echo "== tesseract not available: the OCR tests will be skipped"
+
+$(STAMP): constraints.txt requirements.txt requirements-vision.txt setup.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "== installing the pinned stack into $(VENV) (torch 2.14.1, allennlp 2.10.1 --no-deps, ...)"
 	$(PIP) install -c constraints.txt torch==2.14.1 torchvision==0.29.1 2>&1 | grep -v '^WARNING: Location' || true
 	$(PIP) install --no-deps -c constraints.txt allennlp==2.10.1 2>&1 | grep -v '^WARNING: Location' || true
 	$(PIP) install -c constraints.txt -r requirements.txt 2>&1 | grep -v '^WARNING: Location' || true
-	$(PIP) install --no-deps --no-build-isolation -e . 2>&1 | grep -v '^WARNING: Location' || true
+	$(PIP) install -c constraints.txt --no-build-isolation -e ".[vision]" 2>&1 | grep -v '^WARNING: Location' || true
 	$(PY) -c "import torch, allennlp.models, transformers, dm2s2_allennlp; print('stack ok: torch', torch.__version__, 'transformers', transformers.__version__)"
 	@touch $(STAMP)
 
-test: install browser
+test: install browser vision-debs
 	$(PY) -m pytest -q tests
 
 demo: install

@@ -1,0 +1,154 @@
+"""The driver of ``allennlp extract-visual-features``: every image of a directory -> ``OUT/<image id>.json`` (the
+image id is the file name without its extension, which is how the readers look features up), with a progress bar,
+worker processes and resume.
+
+  * Resume: an image whose ``<id>.json`` already exists and holds a JSON object is skipped, so a killed run simply
+    continues. Files are written to a temporary name and renamed, so a kill never leaves half a file.
+  * Bad input: an image that cannot be decoded (corrupt, truncated, not an image) or that a backend fails on is
+    reported (logged with the reason) and counted; the run goes on. Two images with the same id (``a.jpg`` and
+    ``a.png``) are ambiguous: the second is skipped and counted.
+  * ``summary`` (returned, printed by the command, written to ``OUT/_extract_summary.json``): images found,
+    extracted now, already done, failed, duplicate ids, and the reason per failed file.
+"""
+import json
+import logging
+import os
+from typing import Any, Dict, List, Optional, Tuple
+
+logger = logging.getLogger(__name__)
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp")
+SUMMARY_FILE = "_extract_summary.json"
+BACKENDS = ("local", "cloud-vision")
+
+
+def make_backend(name: str, options: Dict[str, Any]):
+    if name == "local":
+        from dm2s2_allennlp.vision.local_backend import LocalBackend
+
+        return LocalBackend(**options)
+    if name == "cloud-vision":
+        from dm2s2_allennlp.vision.cloud_backend import CloudVisionBackend
+
+        return CloudVisionBackend(**{k: v for k, v in options.items()
+                                     if k in ("client", "ocr", "faces", "labels", "objects", "safe_search")})
+    raise ValueError(f"unknown backend {name!r}; choose one of {BACKENDS}")
+
+
+def list_images(images_dir: str) -> Tuple[List[str], List[str]]:
+    """Image files of ``images_dir`` (sorted) and the files skipped as duplicate ids."""
+    if not os.path.isdir(images_dir):
+        raise FileNotFoundError(f"{images_dir}: not a directory of images")
+    chosen: Dict[str, str] = {}
+    duplicates = []
+    for name in sorted(os.listdir(images_dir)):
+        stem, extension = os.path.splitext(name)
+        if extension.lower() not in IMAGE_EXTENSIONS or not os.path.isfile(os.path.join(images_dir, name)):
+            continue
+        if stem in chosen:
+            duplicates.append(name)
+            logger.warning("%s: same image id %r as %s; skipped", os.path.join(images_dir, name), stem, chosen[stem])
+            continue
+        chosen[stem] = name
+    return [os.path.join(images_dir, name) for name in chosen.values()], duplicates
+
+
+def output_path(out_dir: str, image_path: str) -> str:
+    return os.path.join(out_dir, os.path.splitext(os.path.basename(image_path))[0] + ".json")
+
+
+def already_done(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return isinstance(json.load(handle), dict)
+    except (OSError, ValueError):
+        return False
+
+
+def load_image(path: str):
+    """The image decoded to RGB; raises ``ValueError`` naming the problem when it cannot be decoded."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as probe:
+            probe.verify()
+        with Image.open(path) as image:
+            image.load()
+            return image.convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise ValueError(f"cannot decode image: {error}") from None
+
+
+_BACKEND = None
+
+
+def _init_worker(backend: str, options: Dict[str, Any]) -> None:
+    global _BACKEND
+    import torch
+
+    torch.set_num_threads(1)
+    _BACKEND = make_backend(backend, options)
+
+
+def process(path: str, out_dir: str, backend=None) -> Tuple[str, Optional[str]]:
+    """Extract one image; returns ``(path, None)`` or ``(path, reason it failed)``."""
+    backend = backend or _BACKEND
+    try:
+        image = load_image(path)
+        if getattr(backend, "reads_bytes", False):
+            with open(path, "rb") as handle:
+                response = backend.annotate_bytes(handle.read())
+        else:
+            response = backend.annotate(image)
+        target = output_path(out_dir, path)
+        temporary = f"{target}.tmp{os.getpid()}"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(response, handle, ensure_ascii=False)
+        os.replace(temporary, target)
+        return path, None
+    except Exception as error:  # any failure of one image is reported and counted, never fatal to the run
+        return path, f"{type(error).__name__}: {error}"
+
+
+def extract(images_dir: str, out_dir: str, backend: str = "local", workers: int = 1, resume: bool = True,
+            progress: bool = True, options: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    from tqdm import tqdm
+
+    options = options or {}
+    os.makedirs(out_dir, exist_ok=True)
+    images, duplicates = list_images(images_dir)
+    todo = [p for p in images if not (resume and already_done(output_path(out_dir, p)))]
+    failures: Dict[str, str] = {}
+    results = []
+    if todo:
+        bar = tqdm(total=len(todo), desc=f"extract-visual-features ({backend})", disable=not progress)
+        if workers > 1:
+            import multiprocessing
+
+            context = multiprocessing.get_context("spawn")
+            with context.Pool(workers, initializer=_init_worker, initargs=(backend, options)) as pool:
+                for result in pool.imap_unordered(_process_star, [(p, out_dir) for p in todo]):
+                    results.append(result)
+                    bar.update(1)
+        else:
+            instance = make_backend(backend, options)
+            for path in todo:
+                results.append(process(path, out_dir, instance))
+                bar.update(1)
+        bar.close()
+    for path, reason in results:
+        if reason is not None:
+            failures[os.path.basename(path)] = reason
+            logger.warning("%s: skipped (%s)", path, reason)
+    summary = {
+        "backend": backend, "images": len(images), "extracted": len(results) - len(failures),
+        "already_done": len(images) - len(todo), "failed": len(failures),
+        "duplicate_ids": len(duplicates), "failures": failures,
+    }
+    with open(os.path.join(out_dir, SUMMARY_FILE), "w", encoding="utf-8") as handle:
+        json.dump(summary, handle, indent=2, ensure_ascii=False)
+    return summary
+
+
+def _process_star(arguments: Tuple[str, str]) -> Tuple[str, Optional[str]]:
+    return process(*arguments)
