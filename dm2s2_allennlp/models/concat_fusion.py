@@ -10,7 +10,6 @@ missing modality needs a place-holder (the zeros).
 from typing import Any, Dict, List, Optional, Sequence
 
 import torch
-from allennlp.common.checks import ConfigurationError
 from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
 
@@ -37,10 +36,7 @@ class ConcatFusion(MultimodalModel):
         **kwargs,
     ) -> None:
         super().__init__(vocab, modalities, **kwargs)
-        try:
-            self.encoder_pooling = check_pooling(encoder_pooling)
-        except ValueError as error:
-            raise ConfigurationError(str(error)) from None
+        self.encoder_pooling = self.checked(check_pooling, encoder_pooling)
         self.mlp = MLP(len(self.modalities) * self.hidden_dim, list(mlp_hidden_dims), self.num_outputs,
                        mlp_activation, mlp_dropout)
         if self._initializer is not None:
@@ -54,6 +50,4 @@ class ConcatFusion(MultimodalModel):
     ) -> Dict[str, Any]:
         vectors, _ = self.modality_vectors(modalities, self.encoder_pooling)
         output = self.head_outputs(self.mlp(vectors.flatten(1)), label, metadata)
-        if metadata is not None:
-            output["id"] = self.metadata_ids(metadata)
-        return output
+        return self.finish(output, metadata)

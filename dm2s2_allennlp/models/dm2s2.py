@@ -19,7 +19,6 @@ missing modality). The weights of a switched-off part are returned as zeros.
 from typing import Any, Dict, List, Optional, Sequence
 
 import torch
-from allennlp.common.checks import ConfigurationError
 from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
 
@@ -54,11 +53,8 @@ class DM2S2(MultimodalModel):
         **kwargs,
     ) -> None:
         super().__init__(vocab, modalities, **kwargs)
-        try:
-            check_similarity(similarity)
-            self.pooling = check_pooling(pooling)
-        except ValueError as error:
-            raise ConfigurationError(str(error)) from None
+        self.checked(check_similarity, similarity)
+        self.pooling = self.checked(check_pooling, pooling)
         m, d = len(self.modalities), self.hidden_dim
         self.intra = IntraModalityResidualAttention(m, d, similarity, residual) if use_intra else None
         self.inter = InterModalityResidualAttention(m, d, similarity, residual) if use_inter else None
@@ -88,7 +84,4 @@ class DM2S2(MultimodalModel):
         output = self.head_outputs(self.mlp(pooled), label, metadata)
         output["intra_weights"] = unified.scatter_back(intra_weights)
         output["inter_weights"] = inter_weights
-        if metadata is not None:
-            output["id"] = self.metadata_ids(metadata)
-            output["modality_tokens"] = [m["modality_tokens"] for m in metadata]
-        return output
+        return self.finish(output, metadata)

@@ -53,11 +53,8 @@ class DeepMultiModalSets(MultimodalModel):
         **kwargs,
     ) -> None:
         super().__init__(vocab, modalities, class_weighting=class_weighting, **kwargs)
-        try:
-            self.set_pooling = check_set_pooling(set_pooling)
-            self.encoder_pooling = check_pooling(encoder_pooling)
-        except ValueError as error:
-            raise ConfigurationError(str(error)) from None
+        self.set_pooling = self.checked(check_set_pooling, set_pooling)
+        self.encoder_pooling = self.checked(check_pooling, encoder_pooling)
         self.phi = nn.ModuleList([
             nn.Sequential(nn.Linear(self.hidden_dim, set_dim), nn.ELU(), nn.Dropout(phi_dropout))
             for _ in self.modalities
@@ -82,6 +79,4 @@ class DeepMultiModalSets(MultimodalModel):
         output = self.head_outputs(self.rho(pooled), label, metadata)
         if winners is not None:
             output["modality_importance"] = modality_importance(winners, len(self.modalities))
-        if metadata is not None:
-            output["id"] = self.metadata_ids(metadata)
-        return output
+        return self.finish(output, metadata)

@@ -13,7 +13,6 @@ import logging
 from typing import Any, Dict, List, Optional, Sequence
 
 import torch
-from allennlp.common.checks import ConfigurationError
 from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
 from torch import nn
@@ -48,10 +47,7 @@ class EncoderOnly(MultimodalModel):
                         "so they are not cached")
             kwargs["cache_encoder_states"] = False
         super().__init__(vocab, modalities, **kwargs)
-        try:
-            self.pooling = check_pooling(pooling)
-        except ValueError as error:
-            raise ConfigurationError(str(error)) from None
+        self.pooling = self.checked(check_pooling, pooling)
         self.modality_embedding: Optional[nn.Embedding] = None
         if modality_embeddings:
             self.modality_embedding = nn.Embedding(len(self.modalities) + 1, self.hidden_dim)
@@ -74,6 +70,4 @@ class EncoderOnly(MultimodalModel):
             hidden = self.run_encoder(unified.input_ids, unified.attention_mask, added)
         pooled = pool_tokens(hidden, unified.modality_ids >= 0, self.pooling)
         output = self.head_outputs(self.mlp(pooled), label, metadata)
-        if metadata is not None:
-            output["id"] = self.metadata_ids(metadata)
-        return output
+        return self.finish(output, metadata)

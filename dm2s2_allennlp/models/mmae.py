@@ -15,7 +15,6 @@ gives alpha_m per modality name (default 1 each). ``forward`` returns ``modality
 from typing import Any, Dict, List, Optional, Sequence
 
 import torch
-from allennlp.common.checks import ConfigurationError
 from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
 from allennlp.training.metrics import Average
@@ -55,11 +54,8 @@ class MultimodalAutoencoderModel(MultimodalModel):
         **kwargs,
     ) -> None:
         super().__init__(vocab, modalities, **kwargs)
-        try:
-            self.encoder_pooling = check_pooling(encoder_pooling)
-            alphas = loss_weights(self.modalities, reconstruction_weights or {})
-        except ValueError as error:
-            raise ConfigurationError(str(error)) from None
+        self.encoder_pooling = self.checked(check_pooling, encoder_pooling)
+        alphas = self.checked(lambda given: loss_weights(self.modalities, given), reconstruction_weights or {})
         self.register_buffer("reconstruction_weights", alphas)
         self.reconstruction_loss_weight = reconstruction_loss_weight
         self.task_loss_weight = task_loss_weight
@@ -83,16 +79,11 @@ class MultimodalAutoencoderModel(MultimodalModel):
         rec_loss = reconstruction_loss(vectors, reconstructions, present, self.reconstruction_weights)  # Eq. 7
         attended, weights = self.attention(vectors, present)
         output = self.head_outputs(self.classifier(torch.cat([attended, code], dim=-1)), label, metadata)
-        if "loss" in output:
-            output["task_loss"] = output["loss"]
-            output["loss"] = (self.task_loss_weight * output["loss"]
-                              + self.reconstruction_loss_weight * rec_loss)
+        self.add_auxiliary_loss(output, self.reconstruction_loss_weight * rec_loss, self.task_loss_weight)
         self.mean_reconstruction(float(rec_loss.detach()))
         output["modality_weights"] = weights
         output["reconstruction_loss"] = rec_loss.detach()
-        if metadata is not None:
-            output["id"] = self.metadata_ids(metadata)
-        return output
+        return self.finish(output, metadata)
 
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
         return {**super().get_metrics(reset),

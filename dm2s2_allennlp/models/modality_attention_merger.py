@@ -49,10 +49,7 @@ class ModalityAttentionMergerModel(MultimodalModel):
         super().__init__(vocab, modalities, **kwargs)
         if kl_weight < 0:
             raise ConfigurationError(f"`kl_weight` must be >= 0, got {kl_weight}")
-        try:
-            self.encoder_pooling = check_pooling(encoder_pooling)
-        except ValueError as error:
-            raise ConfigurationError(str(error)) from None
+        self.encoder_pooling = self.checked(check_pooling, encoder_pooling)
         self.kl_weight = kl_weight
         self.merger = ModalityAttentionMerger(len(self.modalities), self.hidden_dim)
         self.classifier = MLP(len(self.modalities) * self.hidden_dim, list(mlp_hidden_dims), self.num_outputs,
@@ -70,16 +67,12 @@ class ModalityAttentionMergerModel(MultimodalModel):
         vectors, present = self.modality_vectors(modalities, self.encoder_pooling)
         merged, weights, kl = self.merger(vectors, present)
         output = self.head_outputs(self.classifier(merged), label, metadata)
-        if "loss" in output:
-            output["task_loss"] = output["loss"]
-            output["loss"] = output["loss"] + self.kl_weight * kl.mean()  # Eq. 4
+        self.add_auxiliary_loss(output, self.kl_weight * kl.mean())  # Eq. 4
         for value in kl.detach().tolist():
             self.mean_kl(value)
         output["modality_weights"] = weights
         output["modality_kl"] = kl
-        if metadata is not None:
-            output["id"] = self.metadata_ids(metadata)
-        return output
+        return self.finish(output, metadata)
 
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
         return {**super().get_metrics(reset), "modality_kl": float(self.mean_kl.get_metric(reset))}

@@ -334,5 +334,28 @@ class MultimodalModel(Model):
         return output_dict
 
     @staticmethod
+    def checked(check, value):
+        """``check(value)``, its ``ValueError`` turned into AllenNLP's ``ConfigurationError`` (a config mistake)."""
+        try:
+            return check(value)
+        except ValueError as error:
+            raise ConfigurationError(str(error)) from None
+
+    @staticmethod
+    def add_auxiliary_loss(output: Dict[str, Any], auxiliary: torch.Tensor, task_weight: float = 1.0) -> None:
+        """``loss = task_weight * task loss + auxiliary`` (a regulariser or a second task's loss); the task loss
+        alone stays in ``task_loss``. Nothing happens without a label (no loss)."""
+        if "loss" in output:
+            output["task_loss"] = output["loss"]
+            output["loss"] = task_weight * output["loss"] + auxiliary
+
+    def finish(self, output: Dict[str, Any], metadata: Optional[Sequence[Dict[str, Any]]]) -> Dict[str, Any]:
+        """Carry the records' ids (and their kept word pieces, for explanations) into the output."""
+        if metadata is not None:
+            output["id"] = self.metadata_ids(metadata)
+            output["modality_tokens"] = [m["modality_tokens"] for m in metadata]
+        return output
+
+    @staticmethod
     def metadata_ids(metadata: Optional[Sequence[Dict[str, Any]]]) -> Optional[List[Any]]:
         return [m.get("id") for m in metadata] if metadata is not None else None

@@ -232,9 +232,7 @@ def test_encoder_only_is_dm2s2_without_mra_and_its_modality_embeddings_learn():
 
 
 def test_predictor_reports_baseline_modality_outputs(tmp_path):
-    from allennlp.models.archival import archive_model
     from allennlp.predictors import Predictor
-    from allennlp.models.archival import load_archive
 
     model, tensors, instances = build(ModalityAttentionMergerModel)
     reader = MultimodalJsonlReader(modalities=MOVIE, transformer_model_name=TINY_BERT, max_length=64)
