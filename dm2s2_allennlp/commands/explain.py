@@ -114,6 +114,12 @@ def explain(archive_file: str, input_file: str, output_dir: str, cuda_device: in
     from allennlp.predictors import Predictor
 
     archive = load_archive(archive_file, cuda_device=cuda_device)
+    from dm2s2_allennlp.models import DM2S2
+
+    if not isinstance(archive.model, DM2S2):
+        raise ValueError(f"{archive_file}: `allennlp explain` draws DM2S2's IntraMRA/InterMRA weights, and this "
+                         f"archive holds a {type(archive.model).__name__}; `allennlp predict` shows the per-modality "
+                         "outputs it has (modality_weights / modality_importance)")
     predictor = Predictor.from_archive(archive, "dm2s2")
     instances = []
     for instance in predictor._dataset_reader.read(input_file):

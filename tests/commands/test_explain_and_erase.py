@@ -110,3 +110,14 @@ def test_erase_modalities_command_line(archive, tmp_path):
                           "--metrics", "f1_micro"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "| erased modality | Δ f1_micro |" in out.stdout and (tmp_path / "erasure.png").exists()
+
+
+def test_baseline_archives_erase_modalities_and_explain_says_why_not(tmp_path, monkeypatch):
+    monkeypatch.setenv("DM2S2_TEST_MODEL", "modality_attention_merger")
+    monkeypatch.setenv("DM2S2_TEST_TASK", "multilabel")
+    out = tmp_path / "merger"
+    train_model(Params.from_file(str(FIXTURES / "configs" / "baseline.jsonnet")), str(out))
+    result = erase_modalities(str(out / "model.tar.gz"), DATA, str(tmp_path / "erased"))
+    assert set(result["change"]) == set(MOVIE)
+    with pytest.raises(ValueError, match="ModalityAttentionMergerModel.*allennlp predict"):
+        explain(str(out / "model.tar.gz"), DATA, str(tmp_path / "explained"))
