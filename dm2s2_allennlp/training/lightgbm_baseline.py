@@ -123,8 +123,8 @@ def fit_lightgbm(task: str, num_classes: int, x_train, y_train: np.ndarray, x_va
         if y_train[:, k].sum() == 0:
             boosters.append(None)  # never seen in training: always 0
             continue
-        boosters.append(_boost({"objective": "binary"}, x_train, y_train[:, k], x_valid, y_valid[:, k], seed, rounds,
-                               early_stopping_rounds, extra))
+        boosters.append(_boost({"objective": "binary"}, x_train, np.ascontiguousarray(y_train[:, k]), x_valid,
+                               np.ascontiguousarray(y_valid[:, k]), seed, rounds, early_stopping_rounds, extra))
 
     def predict_multilabel(x):
         columns = [np.zeros(x.shape[0]) if b is None else b.predict(x, num_iteration=b.best_iteration)
