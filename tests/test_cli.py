@@ -78,5 +78,6 @@ def test_dm2s2_console_script_has_the_plugin_commands():
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True,
                             env=dict(os.environ, HF_HUB_OFFLINE="1"))
     assert result.returncode == 0, result.stderr[-2000:]
-    for command in ("train", "cross-validate", "explain", "erase-modalities", "group-split", "results-table"):
+    for command in ("train", "cross-validate", "explain", "erase-modalities", "group-split", "results-table",
+                    "train-lightgbm", "extract-visual-features"):
         assert command in result.stdout
