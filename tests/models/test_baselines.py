@@ -31,12 +31,13 @@ class TestBaselineTrainsSavesLoads(ModelTestCase):
         self.ensure_batch_predictions_are_consistent()
 
 
-def build(model_class, task="multilabel", path=GENERIC / "multilabel.jsonl", modalities=MOVIE, **kwargs):
-    reader = MultimodalJsonlReader(modalities=modalities, task=task, transformer_model_name=TINY_BERT, max_length=64)
+def build(model_class, task="multilabel", path=GENERIC / "multilabel.jsonl", modalities=MOVIE, encoder=TINY_BERT,
+          **kwargs):
+    reader = MultimodalJsonlReader(modalities=modalities, task=task, transformer_model_name=encoder, max_length=64)
     instances = list(reader.read(str(path)))
     vocab = Vocabulary.from_instances(instances)
     torch.manual_seed(0)
-    model = model_class(vocab, modalities=modalities, task=task, transformer_model_name=TINY_BERT, max_length=64,
+    model = model_class(vocab, modalities=modalities, task=task, transformer_model_name=encoder, max_length=64,
                         **kwargs)
     batch = Batch(instances)
     batch.index_instances(vocab)
@@ -205,12 +206,12 @@ def test_concat_fusion_uses_zeros_for_a_missing_modality():
     torch.testing.assert_close(output["logits"], model.mlp(vectors.flatten(1)))
 
 
-def test_encoder_only_is_dm2s2_without_mra_and_its_modality_embeddings_learn():
-    plain, tensors, instances = build(EncoderOnly, mlp_hidden_dims=[8])
-    reference, *_ = build(DM2S2, use_intra=False, use_inter=False, mlp_hidden_dims=[8])
+def test_encoder_only_is_dm2s2_without_mra_and_its_modality_embeddings_learn(encoder):
+    plain, tensors, instances = build(EncoderOnly, mlp_hidden_dims=[8], encoder=encoder)
+    reference, *_ = build(DM2S2, use_intra=False, use_inter=False, mlp_hidden_dims=[8], encoder=encoder)
     reference.mlp.load_state_dict(plain.mlp.state_dict())
     torch.testing.assert_close(plain(**tensors)["logits"], reference(**tensors)["logits"])
-    typed, *_ = build(EncoderOnly, mlp_hidden_dims=[8], modality_embeddings=True)
+    typed, *_ = build(EncoderOnly, mlp_hidden_dims=[8], modality_embeddings=True, encoder=encoder)
     assert typed.cache is None  # states depend on trainable embeddings: never cached
     typed.mlp.load_state_dict(plain.mlp.state_dict())
     # zero-initialised: it starts as the plain model (up to the plain model's fp16 cache)
