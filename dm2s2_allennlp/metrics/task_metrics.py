@@ -44,6 +44,17 @@ class TaskMetrics:
         else:
             raise ValueError(f"unknown task {task!r}")
 
+    @classmethod
+    def for_vocabulary(cls, task: str, vocab, namespace: str = "labels", threshold: float = 0.5,
+                       positive_label: Optional[str] = None, auc_threshold: Optional[float] = None) -> "TaskMetrics":
+        """The metrics of a model with ``vocab``'s labels: the positive class of a binary task is ``positive_label``
+        (default: the label with vocabulary index 1)."""
+        num_outputs = 1 if task == "regression" else vocab.get_vocab_size(namespace)
+        positive_index = None
+        if task == "classification" and num_outputs == 2:
+            positive_index = 1 if positive_label is None else vocab.get_token_index(positive_label, namespace)
+        return cls(task, num_outputs, threshold, positive_index, auc_threshold)
+
     def __call__(self, scores: torch.Tensor, label: torch.Tensor, groups: Optional[Sequence[str]] = None) -> None:
         scores = scores.detach()
         if self.task == "multilabel":

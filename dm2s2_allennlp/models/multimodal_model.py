@@ -139,12 +139,8 @@ class MultimodalModel(Model):
         self.register_buffer("class_weights", self._class_weights(vocab, class_weighting, label_counts))
         self.register_load_state_dict_post_hook(lambda module, keys: setattr(module, "_class_weights_unknown", False))
 
-        positive_index = None
-        if task == "classification" and self.num_outputs == 2:
-            positive_index = 1 if positive_label is None else vocab.get_token_index(positive_label, label_namespace)
-        self.positive_index = positive_index
-        self.auc_threshold = auc_threshold
-        self.metrics = TaskMetrics(task, self.num_outputs, threshold, positive_index, auc_threshold)
+        self.metrics = TaskMetrics.for_vocabulary(task, vocab, label_namespace, threshold, positive_label,
+                                                  auc_threshold)
         self._initializer = initializer
 
     # -- class weights (Eq. 16) ------------------------------------------------------------------------------------
@@ -269,7 +265,8 @@ class MultimodalModel(Model):
         return (states.view(batch_size, num_modalities, width, self.hidden_dim),
                 token_mask.view(batch_size, num_modalities, width))
 
-    def modality_vectors(self, modalities: TextFieldTensors, pooling: str = "mean") -> Tuple[torch.Tensor, torch.Tensor]:
+    def modality_vectors(self, modalities: TextFieldTensors,
+                         pooling: str = "mean") -> Tuple[torch.Tensor, torch.Tensor]:
         """One vector per modality, ``(batch, M, d)``, pooled (``mean`` | ``sum`` | ``max``) over the modality's own
         token states (``encode_each_modality``), and the ``(batch, M)`` mask of present modalities. A missing
         modality's vector is zeros. ``mean`` is how all-MiniLM-L6-v2 makes its sentence embeddings."""

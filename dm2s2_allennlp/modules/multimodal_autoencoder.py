@@ -10,8 +10,8 @@ CODE (so every reconstruction can use every modality):
     L_rec  = sum_m alpha_m MSE(x_hat_m, x_m)            (Eq. 7)
 
 f_m is d -> hidden -> k and g_m is M k -> hidden -> d, ReLU between, so each modality's autoencoder has four fully
-connected layers as in the paper (the code itself is linear). A missing modality is fed as zeros and left out of its MSE term (its input is
-unknown, not zero).
+connected layers as in the paper (the code itself is linear). A missing modality is fed as zeros and left out of its
+MSE term (its input is unknown, not zero).
 
 Attention branch (Section 3.2): per modality one fully connected layer v_m = dropout(ReLU(V_m x_m)), a scalar score
 e_m = tanh(v_m . mu) against a learned vector mu (Eq. 8), weights a = softmax(e) over the present modalities and
@@ -66,7 +66,7 @@ class ModalityScalarAttention(nn.Module):
         self.output_dim = num_modalities * attention_dim
 
     def forward(self, vectors: torch.Tensor, present: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        """``(batch, M, d)`` -> ``[v_hat_1, ..., v_hat_M]`` ``(batch, M * attention_dim)`` and weights ``(batch, M)``."""
+        """``(batch, M, d)`` -> ``[v_hat_1, ..., v_hat_M]`` ``(batch, M * attention_dim)``, weights ``(batch, M)``."""
         projected = torch.stack([v(vectors[:, m]) for m, v in enumerate(self.projections)], dim=1)
         scores = torch.tanh(projected @ self.mu)
         weights = masked_softmax(scores, present, dim=-1)

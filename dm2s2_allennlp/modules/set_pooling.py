@@ -23,7 +23,8 @@ def check_set_pooling(name: str) -> str:
     return name
 
 
-def set_pool(elements: torch.Tensor, present: torch.Tensor, pooling: str) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+def set_pool(elements: torch.Tensor, present: torch.Tensor,
+             pooling: str) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
     """``elements`` ``(batch, M, D)``, ``present`` ``(batch, M)`` bool -> pooled ``(batch, D)`` and, for ``max`` /
     ``min``, the winning element of every dimension ``(batch, D)`` (-1 for an empty set); ``None`` otherwise."""
     mask = present.unsqueeze(-1)
@@ -45,5 +46,5 @@ def set_pool(elements: torch.Tensor, present: torch.Tensor, pooling: str) -> Tup
 def modality_importance(winners: torch.Tensor, num_modalities: int) -> torch.Tensor:
     """``(batch, D)`` winners -> ``(batch, M)``: how many of the D dimensions each modality supplied."""
     counts = torch.zeros(winners.size(0), num_modalities + 1, dtype=torch.long, device=winners.device)
-    counts.scatter_add_(1, winners.clamp_min(-1) + 1, torch.ones_like(winners))
+    counts.scatter_add_(1, winners + 1, torch.ones_like(winners))  # column 0 collects the -1s of empty sets
     return counts[:, 1:]

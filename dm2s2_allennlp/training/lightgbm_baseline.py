@@ -173,12 +173,9 @@ def train_lightgbm(params: Params, serialization_dir: str, seed: Optional[int] =
     boosters, predict = fit_lightgbm(task, num_classes, matrix(train), _targets(train, task, vocab, namespace),
                                      matrix(valid), _targets(valid, task, vocab, namespace), seed, rounds,
                                      early_stopping_rounds)
-    positive = model_params.get("positive_label", None)
-    positive_index = None
-    if task == "classification" and num_classes == 2:
-        positive_index = 1 if positive is None else vocab.get_token_index(positive, namespace)
-    metrics = TaskMetrics(task, num_classes, model_params.get("threshold", 0.5), positive_index,
-                          model_params.get("auc_threshold", None))
+    metrics = TaskMetrics.for_vocabulary(task, vocab, namespace, model_params.get("threshold", 0.5),
+                                         model_params.get("positive_label", None),
+                                         model_params.get("auc_threshold", None))
 
     def groups(instances):
         values = [i["metadata"].get("fine_class") for i in instances]

@@ -65,6 +65,8 @@ class LocalBackend:
                 raise MissingDependency(f"Tesseract has no language data for {sorted(wanted - available)} "
                                         f"(installed: {sorted(available)}); e.g. apt-get install tesseract-ocr-jpn")
         self._cv2 = _require("cv2") if (faces or objects) else None
+        self._cascades: Dict[str, Any] = {}  # loaded once per backend (per worker process)
+        self._hog = None
         self._classifier = None
         if labels:
             self._load_classifier()
@@ -111,7 +113,9 @@ class LocalBackend:
         return [full] + [{"description": text, "boundingPoly": bounding_poly(box)} for _, text, box in words]
 
     def _cascade(self, name: str):
-        return self._cv2.CascadeClassifier(self._cv2.data.haarcascades + name)
+        if name not in self._cascades:
+            self._cascades[name] = self._cv2.CascadeClassifier(self._cv2.data.haarcascades + name)
+        return self._cascades[name]
 
     def _cascade_boxes(self, gray: np.ndarray, name: str, min_neighbors: int = 5) -> List[Tuple[float, Box]]:
         boxes, _, weights = self._cascade(name).detectMultiScale3(
@@ -127,9 +131,10 @@ class LocalBackend:
     def find_objects(self, rgb: np.ndarray, gray: np.ndarray) -> List[Dict[str, Any]]:
         cv2 = self._cv2
         detections = []
-        hog = cv2.HOGDescriptor()
-        hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())
-        boxes, weights = hog.detectMultiScale(np.ascontiguousarray(rgb[:, :, ::-1]), winStride=(8, 8),
+        if self._hog is None:
+            self._hog = cv2.HOGDescriptor()
+            self._hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())
+        boxes, weights = self._hog.detectMultiScale(np.ascontiguousarray(rgb[:, :, ::-1]), winStride=(8, 8),
                                               padding=(8, 8), scale=1.05)
         detections += [("Person", logistic(w), tuple(int(v) for v in box))
                        for box, w in zip(boxes, np.ravel(weights))]
