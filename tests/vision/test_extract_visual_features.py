@@ -14,9 +14,8 @@ from tests.conftest import FIXTURES, ROOT
 cv2 = pytest.importorskip("cv2", reason="the [vision] extra is not installed (pip install -e .[vision])")
 skimage_data = pytest.importorskip("skimage.data", reason="scikit-image (the [vision] extra) is not installed")
 pytest.importorskip("efficientnet_lite_pytorch", reason="the [vision] extra is not installed")
-if shutil.which("tesseract") is None:
-    pytest.skip("Debian's tesseract-ocr is not installed (apt-get install tesseract-ocr tesseract-ocr-jpn)",
-                allow_module_level=True)
+needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="Debian's tesseract-ocr is not "
+                                     "installed (apt-get install tesseract-ocr tesseract-ocr-jpn; make test does it)")
 
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
@@ -63,6 +62,7 @@ def response(out, image_id):
     return json.loads((out / f"{image_id}.json").read_text())
 
 
+@needs_tesseract
 def test_faces_text_and_labels_of_real_photographs_and_a_rendered_poster(extracted):
     out, summary = extracted
     astronaut, coffee, cat, poster = (visual_values(response(out, f"000000{i}")) for i in (1, 2, 3, 4))
@@ -81,6 +81,7 @@ def test_faces_text_and_labels_of_real_photographs_and_a_rendered_poster(extract
     assert [w["description"] for w in words] == " ".join(POSTER_TEXT).split()
 
 
+@needs_tesseract
 def test_bad_images_are_reported_counted_and_skipped(extracted):
     out, summary = extracted
     assert summary["images"] == 6 and summary["extracted"] == 4 and summary["failed"] == 2
@@ -90,6 +91,7 @@ def test_bad_images_are_reported_counted_and_skipped(extracted):
     assert json.loads((out / SUMMARY_FILE).read_text()) == summary
 
 
+@needs_tesseract
 def test_resume_skips_finished_images_and_redoes_broken_outputs(images, extracted, tmp_path):
     out, _ = extracted
     copy = tmp_path / "features"
@@ -102,6 +104,7 @@ def test_resume_skips_finished_images_and_redoes_broken_outputs(images, extracte
     assert visual_values(response(copy, "0000002"))["num_faces"] == 0
 
 
+@needs_tesseract
 def test_sub_extractors_switch_off(images, tmp_path):
     backend = LocalBackend(ocr=True, faces=False, labels=False, objects=False)
     result = backend.annotate(Image.open(images / "0000004.png").convert("RGB"))
@@ -110,6 +113,7 @@ def test_sub_extractors_switch_off(images, tmp_path):
     assert strict.annotate(Image.open(images / "0000004.png").convert("RGB")) == {}
 
 
+@needs_tesseract
 def test_round_trip_into_the_mmimdb_reader(extracted, tmp_path, encoder):
     from dm2s2_allennlp.dataset_readers import MmImdbReader
 
@@ -172,6 +176,7 @@ def test_cloud_vision_backend_with_a_recorded_response(images, tmp_path):
     assert again["failed"] == 6 and "permission denied" in again["failures"]["0000001.png"]
 
 
+@needs_tesseract
 def test_cli_and_missing_input(images, tmp_path):
     out = tmp_path / "cli"
     command = [sys.executable, "-m", "allennlp", "extract-visual-features", str(images), str(out), "--no-labels",
