@@ -17,6 +17,7 @@ import argparse
 import json
 import tempfile
 import time
+import warnings
 
 import torch
 
@@ -98,6 +99,27 @@ def main():
         sync()
         epochs.append(time.perf_counter() - start)
     floors.append(measure_floor())  # measured before and after the epochs; the faster one is the floor
+
+    def host_syncs(step_model) -> int:
+        """How many times one training step (forward, backward, AdamW) makes the host wait for the GPU."""
+        if device.type != "cuda":
+            return None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            torch.cuda.set_sync_debug_mode("warn")
+            try:
+                loss = step_model(**batches[-1])["loss"]
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            finally:
+                torch.cuda.set_sync_debug_mode("default")
+        return sum("synchroniz" in str(w.message) for w in caught)
+
+    syncs_cached = host_syncs(model)
+    model.cache = None
+    syncs_uncached = host_syncs(model)
+    model.cache = cache
     floor = min(floors)
     # the cache changes nothing: cached vs freshly computed (uncached model, same weights) on one batch
     model.eval()
@@ -115,6 +137,7 @@ def main():
         "floor_sequences_per_second": round(len(instances) / floor, 1),
         "peak_gpu_memory_MB": round(torch.cuda.max_memory_allocated() / 2**20) if device.type == "cuda" else None,
         "cache_memory_MB": round(cache.memory_bytes / 2**20), "cache_hits": cache.hits, "cache_misses": cache.misses,
+        "host_syncs_per_step": {"cached": syncs_cached, "encoder_recomputed": syncs_uncached},
         "max_abs_logit_difference_cached_vs_fresh": float((cached - fresh).abs().max()),
     }
     print(json.dumps(result))

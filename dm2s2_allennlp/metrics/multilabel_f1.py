@@ -4,7 +4,8 @@ Same definitions as scikit-learn's ``f1_score(average=...)`` with ``zero_divisio
   micro   = 2 TP / (2 TP + FP + FN), counts summed over all classes and samples;
   macro   = the mean over classes of each class's F1 (a class with no true and no predicted positives scores 0);
   samples = the mean over samples of each sample's F1 (likewise 0 when a sample has no true and no predicted label).
-Counts are summed across distributed workers before the division.
+Counts are summed across distributed workers before the division. They are kept on the device the predictions come
+from and read only in ``get_metric``: updating the metric never waits for the GPU.
 """
 from typing import Dict, Optional
 
@@ -24,8 +25,7 @@ class MultilabelF1(Metric):
         self._tp: Optional[torch.Tensor] = None
         self._fp: Optional[torch.Tensor] = None
         self._fn: Optional[torch.Tensor] = None
-        self._sample_f1_sum = 0.0
-        self._samples = 0
+        self._samples: Optional[torch.Tensor] = None  # (sum of the samples' F1, number of samples)
 
     def __call__(self, probabilities: torch.Tensor, gold: torch.Tensor, mask: Optional[torch.Tensor] = None) -> None:
         probabilities, gold = self.detach_tensors(probabilities, gold)
@@ -36,17 +36,17 @@ class MultilabelF1(Metric):
         tp = (predicted & gold).sum(0).double()
         fp = (predicted & ~gold).sum(0).double()
         fn = (~predicted & gold).sum(0).double()
-        if self._tp is None:
-            self._tp, self._fp, self._fn = tp.cpu(), fp.cpu(), fn.cpu()
-        else:
-            self._tp += tp.cpu()
-            self._fp += fp.cpu()
-            self._fn += fn.cpu()
         row_tp = (predicted & gold).sum(1).double()
         row_den = predicted.sum(1).double() + gold.sum(1).double()
         row_f1 = torch.where(row_den > 0, 2 * row_tp / row_den.clamp_min(1), torch.zeros_like(row_den))
-        self._sample_f1_sum += float(row_f1.sum())
-        self._samples += int(predicted.size(0))
+        samples = torch.stack([row_f1.sum(), row_f1.new_tensor(float(predicted.size(0)))])
+        if self._tp is None:
+            self._tp, self._fp, self._fn, self._samples = tp, fp, fn, samples
+        else:
+            self._tp += tp
+            self._fp += fp
+            self._fn += fn
+            self._samples += samples
 
     @staticmethod
     def _f1(tp: torch.Tensor, fp: torch.Tensor, fn: torch.Tensor) -> torch.Tensor:
@@ -58,11 +58,12 @@ class MultilabelF1(Metric):
             result = {"f1_micro": 0.0, "f1_macro": 0.0, "f1_samples": 0.0}
         else:
             counts = torch.stack([self._tp, self._fp, self._fn])
-            totals = torch.tensor([self._sample_f1_sum, float(self._samples)], dtype=torch.float64)
+            totals = self._samples.clone()
             if is_distributed():
                 dist.all_reduce(counts)
                 dist.all_reduce(totals)
-            tp, fp, fn = counts
+            tp, fp, fn = counts.cpu()
+            totals = totals.cpu()
             result = {
                 "f1_micro": float(self._f1(tp.sum(), fp.sum(), fn.sum())),
                 "f1_macro": float(self._f1(tp, fp, fn).mean()),

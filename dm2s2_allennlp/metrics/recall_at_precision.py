@@ -7,7 +7,8 @@ task the positive class's score of each record is used. Sorting the scores from 
 distinct score predicts everything scored at least that high; among the thresholds whose precision
 TP / (TP + FP) >= ``precision``, the metric is the largest recall TP / (all positives). It is 0 when no threshold
 reaches the precision (or there are no positives). Ties are never split: records with the same score are predicted
-together, so the result does not depend on their order. Scores are gathered across distributed workers.
+together, so the result does not depend on their order. Scores are gathered across distributed workers. They stay on their device until ``get_metric`` (no host sync per
+batch).
 """
 from typing import Dict, Optional
 
@@ -50,12 +51,12 @@ class RecallAtPrecision(Metric):
         scores, gold = self.detach_tensors(scores, gold)
         if mask is not None:
             scores, gold = scores[mask.bool()], gold[mask.bool()]
-        self._scores.append(scores.reshape(-1).double().cpu())
-        self._gold.append(gold.reshape(-1).bool().cpu())
+        self._scores.append(scores.reshape(-1).double())
+        self._gold.append(gold.reshape(-1).bool())
 
     def get_metric(self, reset: bool = False) -> Dict[str, float]:
-        scores = torch.cat(self._scores) if self._scores else torch.zeros(0, dtype=torch.float64)
-        gold = torch.cat(self._gold) if self._gold else torch.zeros(0, dtype=torch.bool)
+        scores = torch.cat(self._scores).cpu() if self._scores else torch.zeros(0, dtype=torch.float64)
+        gold = torch.cat(self._gold).cpu() if self._gold else torch.zeros(0, dtype=torch.bool)
         if is_distributed():
             gathered = [None] * dist.get_world_size()
             dist.all_gather_object(gathered, (scores, gold))

@@ -4,9 +4,9 @@ RMSE = sqrt(sum (y - y_hat)^2 / N) over all N samples seen (not a mean of per-ba
 MAE  = sum |y - y_hat| / N;
 MAPE = mean over samples with y != 0 of |y - y_hat| / |y| (targets equal to 0 have no percentage error and are left
 out of MAPE only; their number is reported as ``mape_excluded``).
-Sums are added up across distributed workers.
+Sums are added up across distributed workers; they stay on the predictions' device until ``get_metric``.
 """
-from typing import Dict
+from typing import Dict, Optional
 
 import torch
 import torch.distributed as dist
@@ -21,23 +21,25 @@ class RegressionErrors(Metric):
 
     def reset(self) -> None:
         # squared error, absolute error, count, absolute percentage error, count with y != 0
-        self._sums = torch.zeros(5, dtype=torch.float64)
+        self._sums: Optional[torch.Tensor] = None
 
     def __call__(self, predictions: torch.Tensor, gold: torch.Tensor) -> None:
         predictions, gold = self.detach_tensors(predictions, gold)
-        predictions, gold = predictions.double().reshape(-1).cpu(), gold.double().reshape(-1).cpu()
+        predictions, gold = predictions.double().reshape(-1), gold.double().reshape(-1)
         error = predictions - gold
         nonzero = gold != 0
-        self._sums += torch.stack([
-            (error ** 2).sum(), error.abs().sum(), torch.tensor(float(gold.numel()), dtype=torch.float64),
-            (error[nonzero].abs() / gold[nonzero].abs()).sum(), nonzero.sum().double(),
+        percentage = torch.where(nonzero, error.abs() / gold.abs().masked_fill(~nonzero, 1.0), torch.zeros_like(gold))
+        sums = torch.stack([
+            (error ** 2).sum(), error.abs().sum(), gold.new_tensor(float(gold.numel())), percentage.sum(),
+            nonzero.sum().double(),
         ])
+        self._sums = sums if self._sums is None else self._sums + sums
 
     def get_metric(self, reset: bool = False) -> Dict[str, float]:
-        sums = self._sums.clone()
+        sums = torch.zeros(5, dtype=torch.float64) if self._sums is None else self._sums.clone()
         if is_distributed():
             dist.all_reduce(sums)
-        squared, absolute, count, percentage, nonzero = sums.tolist()
+        squared, absolute, count, percentage, nonzero = sums.cpu().tolist()
         result = {
             "rmse": (squared / count) ** 0.5 if count else 0.0,
             "mae": absolute / count if count else 0.0,

@@ -73,7 +73,7 @@ class DM2S2(MultimodalModel):
         ids = unified.modality_ids
         batch_size = ids.size(0)
         if self.intra is not None:
-            hidden, intra_weights = self.intra(hidden, ids)
+            hidden, intra_weights = self.intra(hidden, ids, unified.modality_index())
         else:
             intra_weights = hidden.new_zeros(ids.shape)
         if self.inter is not None:

@@ -177,9 +177,13 @@ class MultimodalModel(Model):
         return token_ids, mask
 
     def unify(self, modalities: TextFieldTensors) -> UnifiedSequence:
+        """Eq. 2's layout, planned on the CPU from one host copy of the ids (see ``UnifiedSequence``) and moved to
+        the batch's device."""
         token_ids, mask = self.modality_token_ids(modalities)
-        lengths = fair_lengths_tensor(mask.sum(-1), self.budget)
-        return build_unified_sequence(token_ids, lengths, self.cls_id, self.sep_id, self.pad_id)
+        host_ids, host_mask = token_ids.cpu(), mask.cpu()
+        lengths = fair_lengths_tensor(host_mask.sum(-1), self.budget)
+        host = build_unified_sequence(host_ids, lengths, self.cls_id, self.sep_id, self.pad_id)
+        return host.to(token_ids.device)
 
     def _autocast_dtype(self, device: torch.device) -> Optional[torch.dtype]:
         if self.encoder_autocast is None or device.type != "cuda":
@@ -219,26 +223,34 @@ class MultimodalModel(Model):
         if self.cache.fingerprint is None:
             self.cache.fingerprint = encoder_fingerprint(self.encoder.transformer_model,
                                                          extra=self.transformer_model_name)
-        device = unified.input_ids.device
-        token_mask = unified.modality_ids >= 0
-        lengths = unified.attention_mask.sum(1).tolist()
+        device = unified.device
+        host = unified.on_host()
+        counts = unified.tokens_per_sample()
+        lengths = host.attention_mask.sum(1).tolist()
         variant = str(self._autocast_dtype(device) or torch.is_autocast_enabled())
-        ids = unified.input_ids.cpu()
-        keys = [self.cache.key(ids[b, :n], variant) for b, n in enumerate(lengths)]
+        keys = [self.cache.key(host.input_ids[b, :n], variant) for b, n in enumerate(lengths)]
         states = self.cache.get_many(keys, device)
         missing = [b for b, state in enumerate(states) if state is None]
         if missing:
-            index = torch.tensor(missing, device=device)
+            # index lists are made on the host and copied over: nothing here waits for the GPU
             width = max(lengths[b] for b in missing)
-            fresh = self.run_encoder(unified.input_ids[index, :width], unified.attention_mask[index, :width])
-            sub_mask = token_mask[index, :width]
-            computed = [s.to(self.cache.dtype) for s in fresh[sub_mask].split(sub_mask.sum(1).tolist())]
+            input_ids, attention_mask = unified.input_ids[:, :width], unified.attention_mask[:, :width]
+            tokens = host.modality_ids[:, :width] >= 0
+            if len(missing) < len(keys):
+                rows = torch.tensor(missing)
+                tokens = tokens[rows]
+                rows = rows.to(device, non_blocking=True)
+                input_ids, attention_mask = input_ids[rows], attention_mask[rows]
+            fresh = self.run_encoder(input_ids, attention_mask)
+            flat = tokens.reshape(-1).nonzero().squeeze(1).to(device, non_blocking=True)
+            packed = fresh.reshape(-1, self.hidden_dim).index_select(0, flat).to(self.cache.dtype)
+            computed = packed.split([counts[b] for b in missing])
             self.cache.put_many([keys[b] for b in missing], computed)
             for b, state in zip(missing, computed):
                 states[b] = state
         hidden = torch.zeros(*unified.input_ids.shape, self.hidden_dim, device=device)
-        if token_mask.any():
-            hidden[token_mask] = torch.cat([state.float() for state in states])
+        if sum(counts):
+            hidden.view(-1, self.hidden_dim).index_copy_(0, unified.token_index(), torch.cat(states).float())
         return hidden
 
     # -- every modality on its own (the mid-fusion baselines) ------------------------------------------------------
@@ -249,21 +261,23 @@ class MultimodalModel(Model):
         modalities are not run through the encoder. The frozen-encoder cache applies as for unified sequences
         (each modality's own sequence is its key)."""
         token_ids, mask = self.modality_token_ids(modalities)
+        device = token_ids.device
         batch_size, num_modalities, _ = token_ids.shape
-        lengths = mask.sum(-1).clamp_max(self.max_length - 2).reshape(-1)
+        host_ids = token_ids.cpu()  # planned on the host, as in `unify`
+        lengths = mask.cpu().sum(-1).clamp_max(self.max_length - 2).reshape(-1)
         width = int(lengths.max()) if lengths.numel() else 0
-        states = token_ids.new_zeros(batch_size * num_modalities, width, self.hidden_dim, dtype=torch.float)
+        states = torch.zeros(batch_size * num_modalities, width, self.hidden_dim, device=device)
         present = (lengths > 0).nonzero().squeeze(1)
         if present.numel():
-            flat = token_ids.reshape(batch_size * num_modalities, 1, -1)[present]
+            flat = host_ids.reshape(batch_size * num_modalities, 1, -1)[present]
             sequences = build_unified_sequence(flat, lengths[present].view(-1, 1), self.cls_id, self.sep_id,
-                                               self.pad_id)
+                                               self.pad_id).to(device)
             hidden = self.encode(sequences)  # (present, 1 + len + 1, d)
             kept = sequences.modality_ids[:, 1:1 + width] >= 0
-            states[present, : kept.size(1)] = hidden[:, 1:1 + width] * kept.unsqueeze(-1)
-        token_mask = torch.arange(width, device=token_ids.device).view(1, -1) < lengths.view(-1, 1)
+            states[present.to(device, non_blocking=True), : kept.size(1)] = hidden[:, 1:1 + width] * kept.unsqueeze(-1)
+        token_mask = torch.arange(width).view(1, -1) < lengths.view(-1, 1)
         return (states.view(batch_size, num_modalities, width, self.hidden_dim),
-                token_mask.view(batch_size, num_modalities, width))
+                token_mask.to(device, non_blocking=True).view(batch_size, num_modalities, width))
 
     def modality_vectors(self, modalities: TextFieldTensors,
                          pooling: str = "mean") -> Tuple[torch.Tensor, torch.Tensor]:
@@ -316,6 +330,8 @@ class MultimodalModel(Model):
         return output
 
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
+        if reset and self.cache is not None and self.cache.fingerprint is not None:
+            self.cache.flush()  # the end of an epoch: its encoder states are on disk before the next run could look
         return self.metrics.get_metric(reset)
 
     def make_output_human_readable(self, output_dict: Dict[str, Any]) -> Dict[str, Any]:

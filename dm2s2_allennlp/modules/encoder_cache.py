@@ -18,10 +18,18 @@ number of readers in, so several data-parallel workers can fill and read it at o
 default (``dtype``), i.e. ``2 x L x d`` bytes per sample: MM-IMDB with roberta-large (25,959 films, ~450 modality
 tokens, d = 1024) takes about 24 GB on disk; the ``make demo`` set with MiniLM (3,200 films, ~25 tokens, d = 384)
 about 60 MB.
+
+Writes never hold up training: ``put_many`` keeps the states in the memory tier at once and hands them to one
+background writer thread per process and database (``_DiskWriter``), after starting their copy to pinned host memory
+without waiting for the GPU. Until written, they are found among the writer's pending states. ``flush()`` waits for
+the writes (the models call it at the end of every epoch, and it runs when the process exits).
 """
+import atexit
 import hashlib
 import logging
 import os
+import queue
+import threading
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -43,6 +51,76 @@ def _environment(path: str, map_size: int):
         _ENVIRONMENTS[key] = lmdb.open(path, map_size=map_size, subdir=True, readahead=False, meminit=False,
                                        max_readers=1024)
     return _ENVIRONMENTS[key]
+
+
+class _DiskWriter:
+    """Writes batches of states into one LMDB database from a background thread.
+
+    ``submit`` takes the keys, their states on the host (possibly still being copied from the GPU) and the CUDA event
+    that marks the end of that copy; the thread waits for the event, then writes the batch in one transaction.
+    At most ``max_batches`` batches wait (their pinned memory is bounded); a full queue makes ``submit`` wait, which
+    only happens when the disk is slower than the encoder. A failed write is logged and re-raised by ``flush``.
+    """
+
+    def __init__(self, env, max_batches: int = 16) -> None:
+        self.env = env
+        self.queue: "queue.Queue" = queue.Queue(maxsize=max_batches)
+        self.pending: Dict[bytes, torch.Tensor] = {}
+        self.lock = threading.Lock()
+        self.error: Optional[BaseException] = None
+        self.thread = threading.Thread(target=self._run, name="dm2s2-cache-writer", daemon=True)
+        self.thread.start()
+
+    def submit(self, keys: Sequence[bytes], states: Sequence[torch.Tensor], event=None) -> None:
+        with self.lock:
+            self.pending.update(zip(keys, states))
+        self.queue.put((list(keys), list(states), event))
+
+    def get(self, key: bytes) -> Optional[torch.Tensor]:
+        with self.lock:
+            return self.pending.get(key)
+
+    def _run(self) -> None:
+        while True:
+            keys, states, event = self.queue.get()
+            try:
+                if event is not None:
+                    event.synchronize()
+                with self.env.begin(write=True) as txn:
+                    for key, state in zip(keys, states):
+                        txn.put(key, _to_bytes(state), overwrite=False)
+            except BaseException as error:  # noqa: BLE001 - kept for flush(), the training goes on uncached
+                logger.error("writing %d encoder states to the cache failed: %s", len(keys), error)
+                self.error = error
+            finally:
+                with self.lock:
+                    for key in keys:
+                        self.pending.pop(key, None)
+                self.queue.task_done()
+
+    def flush(self) -> None:
+        self.queue.join()
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise RuntimeError(f"writing encoder states to the cache failed: {error}") from error
+
+
+_WRITERS: Dict[Tuple[str, int], _DiskWriter] = {}
+
+
+def _writer(path: str, env) -> _DiskWriter:
+    key = (os.path.realpath(path), os.getpid())
+    if key not in _WRITERS:
+        _WRITERS[key] = _DiskWriter(env)
+    return _WRITERS[key]
+
+
+@atexit.register
+def flush_all_writers() -> None:
+    """Wait for every pending cache write of this process."""
+    for (_, pid), writer in list(_WRITERS.items()):
+        if pid == os.getpid():
+            writer.flush()
 
 
 def default_cache_directory() -> str:
@@ -96,6 +174,15 @@ class EncoderStateCache:
         """The LMDB environment, opened lazily, once per process (a forked child opens its own)."""
         return None if self.path is None else _environment(self.path, self.map_size)
 
+    @property
+    def writer(self) -> Optional[_DiskWriter]:
+        return None if self.path is None else _writer(self.path, self.env)
+
+    def flush(self) -> None:
+        """Wait until every state handed to ``put_many`` is on disk."""
+        if self.path is not None:
+            self.writer.flush()
+
     # -- keys ------------------------------------------------------------------------------------------------------
     @staticmethod
     def key(token_ids: torch.Tensor, variant: str = "") -> bytes:
@@ -104,31 +191,56 @@ class EncoderStateCache:
 
     # -- lookups ---------------------------------------------------------------------------------------------------
     def get_many(self, keys: Sequence[bytes], device: torch.device) -> List[Optional[torch.Tensor]]:
+        """The stored states of ``keys`` on ``device`` (None where there are none). Whatever comes from the disk is
+        moved to the device in one copy that does not wait for the GPU."""
         found: List[Optional[torch.Tensor]] = [self.memory.get(k) for k in keys]
         missing = [i for i, value in enumerate(found) if value is None]
-        if missing and self.env is not None:
+        if missing and self.path is not None:
+            from_disk: Dict[int, torch.Tensor] = {}
+            writer = self.writer
             with self.env.begin(write=False) as txn:
                 for i in missing:
+                    pending = writer.get(keys[i])
+                    if pending is not None:
+                        found[i] = pending
+                        continue
                     raw = txn.get(keys[i])
                     if raw is not None:
-                        state = _from_bytes(raw, self.dtype).to(device)
-                        found[i] = state
-                        self._remember(keys[i], state)
+                        from_disk[i] = _from_bytes(raw, self.dtype)
+            if from_disk:
+                order = list(from_disk)
+                host = torch.cat([from_disk[i] for i in order])
+                moved = host.to(device, non_blocking=True).split([from_disk[i].size(0) for i in order])
+                for i, state in zip(order, moved):
+                    found[i] = state
+                    self._remember(keys[i], state)
         for value in found:
             if value is None:
                 self.misses += 1
             else:
                 self.hits += 1
-        return [None if v is None else v.to(device) for v in found]
+        return [None if v is None else v.to(device, non_blocking=True) for v in found]
 
     def put_many(self, keys: Sequence[bytes], states: Sequence[torch.Tensor]) -> None:
-        stored = [state.detach().to(self.dtype) for state in states]
+        """Remember ``states`` (already in the cache's dtype, on the model's device) and write them to the disk in the
+        background (see ``_DiskWriter``)."""
+        if not keys:
+            return
+        stored = [state.detach() for state in states]
         for key, state in zip(keys, stored):
             self._remember(key, state)
-        if self.env is not None and keys:
-            with self.env.begin(write=True) as txn:
-                for key, state in zip(keys, stored):
-                    txn.put(key, _to_bytes(state), overwrite=False)
+        if self.path is None:
+            return
+        sizes = [state.size(0) for state in stored]
+        packed = torch.cat(stored)
+        event = None
+        if packed.is_cuda:
+            host = packed.to("cpu", non_blocking=True)  # into pinned memory, asynchronously
+            event = torch.cuda.Event()
+            event.record()
+        else:
+            host = packed
+        self.writer.submit(keys, list(host.split(sizes)), event)
 
     def _remember(self, key: bytes, state: torch.Tensor) -> None:
         size = state.numel() * state.element_size()

@@ -11,8 +11,12 @@ Works on the packed unified sequence: ``hidden`` ``(batch, N, d)`` and ``modalit
 SEP and padding). Scores are computed only for real tokens, each with its own modality's parameters, so the cost is
 (number of tokens) x d^2, independent of how unevenly long the modalities are. Positions outside every modality come
 out as zeros with weight 0. A modality with no tokens (missing) simply has no weights.
+
+``modality_index`` (optional): the flat positions of each modality's tokens, as ``UnifiedSequence.modality_index()``
+gives them from the host copy of the layout; without it they are found on the device (one host read per modality).
 """
 import math
+from typing import List, Optional
 
 import torch
 from torch import nn
@@ -34,22 +38,24 @@ class IntraModalityResidualAttention(nn.Module):
         bound = 1.0 / math.sqrt(dim)
         nn.init.uniform_(self.query, -bound, bound)
 
-    def scores(self, hidden: torch.Tensor, modality_ids: torch.Tensor) -> torch.Tensor:
+    def scores(self, hidden: torch.Tensor, modality_ids: torch.Tensor,
+               modality_index: Optional[List[torch.Tensor]] = None) -> torch.Tensor:
         """S(H_t; W(m_t), q(m_t)) for every token, 0 elsewhere: ``(batch, N)``."""
         flat_hidden = hidden.reshape(-1, hidden.size(-1))
         flat_ids = modality_ids.reshape(-1)
         scores = flat_hidden.new_zeros(flat_ids.shape)
         for m in range(self.num_modalities):
-            index = (flat_ids == m).nonzero(as_tuple=True)[0]
+            index = (flat_ids == m).nonzero(as_tuple=True)[0] if modality_index is None else modality_index[m]
             if index.numel():
                 scores = scores.index_put((index,), similarity(flat_hidden[index], self.weight[m], self.query[m],
                                                                self.similarity))
         return scores.view(modality_ids.shape)
 
-    def forward(self, hidden: torch.Tensor, modality_ids: torch.Tensor):
+    def forward(self, hidden: torch.Tensor, modality_ids: torch.Tensor,
+                modality_index: Optional[List[torch.Tensor]] = None):
         """Returns ``(H_Intra (batch, N, d), a_Intra (batch, N))``."""
         member = modality_membership(modality_ids, self.num_modalities)  # (batch, M, N)
-        scores = self.scores(hidden, modality_ids)
+        scores = self.scores(hidden, modality_ids, modality_index)
         weights = masked_softmax(scores.unsqueeze(1).expand_as(member), member, dim=-1).sum(dim=1)
         attended = weights.unsqueeze(-1) * hidden
         out = attended + hidden if self.residual else attended

@@ -9,8 +9,15 @@ with each modality at its true length, so a sample costs ``L + M + 1`` positions
 padded only to its longest *unified* sequence. Alongside the ids we return ``modality_ids`` (``m`` for a token of
 modality ``m``, ``-1`` for CLS, SEP and padding), which is all IntraMRA, InterMRA and pooling need, and the scatter
 positions to map per-token outputs back to the ``(batch, M, T)`` layout of the input.
+
+On a GPU the layout is planned on the CPU (``build_unified_sequence`` on the ids copied to the host once, then
+``to(device)``): the batch's shape and index lists depend on the data, and computing them on the device would make the
+host wait for the GPU several times per batch. The host copy stays attached (``on_host()``), and the index lists the
+later steps need (``token_index``, ``modality_index``) are derived from it, so nothing after the planning reads
+back from the GPU.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from typing import Dict, List, Optional
 
 import torch
 
@@ -22,6 +29,53 @@ class UnifiedSequence:
     modality_ids: torch.Tensor  # (batch, N) long, -1 outside modality tokens
     positions: torch.Tensor  # (batch, M, T) long: where token (b, m, t) sits in the unified sequence
     kept: torch.Tensor  # (batch, M, T) bool: token (b, m, t) is in the unified sequence (not padding, not trimmed)
+    host: Optional["UnifiedSequence"] = field(default=None, repr=False, compare=False)
+    _derived: Dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def device(self) -> torch.device:
+        return self.input_ids.device
+
+    def to(self, device: torch.device) -> "UnifiedSequence":
+        """This layout on ``device``, remembering the host copy it came from; the copies do not wait for the GPU."""
+        if self.device == torch.device(device):
+            return self
+        tensors = {f.name: getattr(self, f.name).to(device, non_blocking=True)
+                   for f in fields(self) if f.name not in ("host", "_derived")}
+        return UnifiedSequence(**tensors, host=self if self.device.type == "cpu" else self.host)
+
+    def on_host(self) -> "UnifiedSequence":
+        """The CPU copy of this layout (itself on the CPU; copied back, once, if it was built on the device)."""
+        if self.device.type == "cpu":
+            return self
+        if self.host is None:
+            self.host = self.to(torch.device("cpu"))
+        return self.host
+
+    def _on_device(self, name: str, compute) -> object:
+        """``compute(host layout)`` (index tensors, lists of them), once, moved to this layout's device."""
+        if name not in self._derived:
+            value = compute(self.on_host())
+            move = (lambda t: t.to(self.device, non_blocking=True))
+            self._derived[name] = [move(v) for v in value] if isinstance(value, list) else move(value)
+        return self._derived[name]
+
+    def token_index(self) -> torch.Tensor:
+        """Flat indices into ``(batch * N)`` of the modality tokens, sample by sample, in sequence order."""
+        return self._on_device("token_index",
+                               lambda host: (host.modality_ids.reshape(-1) >= 0).nonzero().squeeze(1))
+
+    def modality_index(self) -> List[torch.Tensor]:
+        """For every modality ``m``, the flat indices into ``(batch * N)`` of its tokens."""
+        num_modalities = self.positions.size(1)
+        return self._on_device("modality_index", lambda host: [
+            (host.modality_ids.reshape(-1) == m).nonzero().squeeze(1) for m in range(num_modalities)])
+
+    def tokens_per_sample(self) -> List[int]:
+        """How many modality tokens each sample has (a host-side list)."""
+        if "tokens_per_sample" not in self._derived:
+            self._derived["tokens_per_sample"] = (self.on_host().modality_ids >= 0).sum(1).tolist()
+        return self._derived["tokens_per_sample"]
 
     def segment_ids(self) -> torch.Tensor:
         """``(batch, N)`` segment (token type) ids: 0 for [CLS] and padding, ``m + 1`` for the tokens of modality
@@ -34,10 +88,10 @@ class UnifiedSequence:
 
     def scatter_back(self, values: torch.Tensor) -> torch.Tensor:
         """Map per-position values ``(batch, N)`` back to ``(batch, M, T)``; zero where a token was not kept."""
-        batch = torch.arange(values.size(0), device=values.device).view(-1, 1, 1).expand_as(self.positions)
-        out = values.new_zeros(self.positions.shape)
-        out[self.kept] = values[batch[self.kept], self.positions[self.kept]]
-        return out
+        batch_size = values.size(0)
+        index = self.positions.reshape(batch_size, -1).clamp(0, values.size(1) - 1)
+        gathered = values.gather(1, index).view(self.positions.shape)
+        return torch.where(self.kept, gathered, torch.zeros_like(gathered))
 
 
 def build_unified_sequence(

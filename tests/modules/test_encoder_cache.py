@@ -117,3 +117,44 @@ def test_token_bucket_sampler_groups_similar_lengths():
     ranked = sorted(range(8), key=lambda i: lengths[i])
     assert sorted(sorted(lengths[i] for i in b) for b in batches) == \
         sorted(sorted(lengths[i] for i in ranked[k:k + 3]) for k in (0, 3, 6))
+
+
+class _Gate:
+    """Stands in for a CUDA event: the writer thread waits on it before writing its batch."""
+
+    def __init__(self):
+        import threading
+
+        self.open = threading.Event()
+
+    def synchronize(self):
+        assert self.open.wait(30)
+
+
+def test_writes_happen_in_the_background_and_pending_states_are_served(tmp_path):
+    cache = EncoderStateCache("async", str(tmp_path), "float32", memory_gb=0)
+    gate = _Gate()
+    cache.writer.queue.put(([], [], gate))  # holds the writer thread until the gate opens
+    keys = [bytes([7, i]) for i in range(5)]
+    cache.put_many(keys, [torch.full((2, 3), float(i)) for i in range(5)])  # returns although nothing is written
+    other = EncoderStateCache("async", str(tmp_path), "float32", memory_gb=0)  # another run in this process
+    pending = other.get_many(keys, torch.device("cpu"))
+    assert [float(s[0, 0]) for s in pending] == [0.0, 1.0, 2.0, 3.0, 4.0] and other.hits == 5
+    with cache.env.begin() as txn:
+        assert txn.get(keys[0]) is None  # not on disk yet
+    gate.open.set()
+    cache.flush()
+    assert not cache.writer.pending
+    with cache.env.begin() as txn:
+        assert all(txn.get(k) is not None for k in keys)
+
+
+def test_a_failed_write_is_reported_by_flush(tmp_path):
+    cache = EncoderStateCache("broken", str(tmp_path), "float32", memory_gb=0)
+    cache.put_many([b"k"], [torch.ones(2, 2)])
+    cache.flush()
+    cache.writer.submit([b"bad"], [object()])  # not a tensor: the write fails in the thread
+    with pytest.raises(RuntimeError, match="writing encoder states to the cache failed"):
+        cache.flush()
+    cache.flush()  # reported once; the cache keeps working
+    assert cache.get_many([b"k"], torch.device("cpu"))[0] is not None

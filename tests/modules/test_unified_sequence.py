@@ -34,3 +34,18 @@ def test_all_empty_sample():
                                CLS, SEP, PAD)
     assert u.input_ids.tolist() == [[CLS, SEP, SEP, SEP]]
     assert (u.modality_ids == -1).all()
+
+
+def test_host_planned_indices_match_the_layout():
+    token_ids = torch.tensor([[[5, 6, 7], [8, 0, 0]], [[9, 0, 0], [0, 0, 0]]])
+    lengths = torch.tensor([[3, 1], [1, 0]])
+    unified = build_unified_sequence(token_ids, lengths, cls_id=1, sep_id=2, pad_id=0)
+    flat_ids = unified.modality_ids.reshape(-1)
+    assert unified.on_host() is unified and unified.to(torch.device("cpu")) is unified
+    assert unified.token_index().tolist() == [i for i, m in enumerate(flat_ids.tolist()) if m >= 0]
+    assert [ix.tolist() for ix in unified.modality_index()] == [
+        [i for i, m in enumerate(flat_ids.tolist()) if m == k] for k in range(2)]
+    assert unified.tokens_per_sample() == [4, 1]
+    values = torch.arange(unified.input_ids.numel(), dtype=torch.float).view(unified.input_ids.shape)
+    back = unified.scatter_back(values)  # (batch, M, T): the value at each kept token's position, 0 elsewhere
+    assert back.tolist() == [[[1.0, 2.0, 3.0], [5.0, 0.0, 0.0]], [[8.0, 0.0, 0.0], [0.0, 0.0, 0.0]]]
