@@ -8,8 +8,12 @@ models and the LightGBM baseline (``allennlp train-lightgbm``) report exactly th
     probabilities.
   * ``regression``: ``rmse``, ``mae``, ``mape``, ``mape_excluded`` and, with ``auc_threshold``, the ROC-AUC of the
     prediction for telling targets above the threshold from the rest.
+
+Updating them never reads from the GPU mid-step: this package's own metrics accumulate on the device, and AllenNLP's
+(accuracy, F-beta, AUC, which check their inputs on the host) are ``_Deferred``: their inputs wait on the device and
+are fed to them when the metrics are read.
 """
-from typing import Dict, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
 from allennlp.training.metrics import Auc, CategoricalAccuracy, FBetaMeasure
@@ -18,6 +22,24 @@ from dm2s2_allennlp.metrics.grouped_accuracy import GroupedAccuracy
 from dm2s2_allennlp.metrics.multilabel_f1 import MultilabelF1
 from dm2s2_allennlp.metrics.recall_at_precision import RecallAtPrecision
 from dm2s2_allennlp.metrics.regression_errors import RegressionErrors
+
+
+class _Deferred:
+    """Holds a metric's per-batch inputs (tensors detached, on their device) and feeds them to ``metric`` on the CPU
+    at ``get_metric``, so that updating it makes the host wait for nothing."""
+
+    def __init__(self, metric) -> None:
+        self.metric = metric
+        self.pending: List[Tuple[Any, ...]] = []
+
+    def __call__(self, *args) -> None:
+        self.pending.append(tuple(a.detach() if isinstance(a, torch.Tensor) else a for a in args))
+
+    def get_metric(self, reset: bool = False):
+        for args in self.pending:
+            self.metric(*(a.cpu() if isinstance(a, torch.Tensor) else a for a in args))
+        self.pending = []
+        return self.metric.get_metric(reset)
 
 
 class TaskMetrics:
@@ -29,18 +51,18 @@ class TaskMetrics:
             self.multilabel_f1 = MultilabelF1(threshold)
             self.recall_at_p95 = RecallAtPrecision(0.95)
         elif task == "classification":
-            self.accuracy = CategoricalAccuracy()
-            self.grouped_accuracy = GroupedAccuracy()
-            self.macro_f1 = FBetaMeasure(average="macro")
-            self.auc: Optional[Auc] = None
+            self.accuracy = _Deferred(CategoricalAccuracy())
+            self.grouped_accuracy = _Deferred(GroupedAccuracy())
+            self.macro_f1 = _Deferred(FBetaMeasure(average="macro"))
+            self.auc: Optional[_Deferred] = None
             self.positive_index = positive_index if positive_index is not None else 1
             if num_outputs == 2:
-                self.auc = Auc(positive_label=self.positive_index)
+                self.auc = _Deferred(Auc(positive_label=self.positive_index))
                 self.recall_at_p95 = RecallAtPrecision(0.95)
         elif task == "regression":
             self.regression_errors = RegressionErrors()
             self.auc_threshold = auc_threshold
-            self.regression_auc = Auc() if auc_threshold is not None else None
+            self.regression_auc = _Deferred(Auc()) if auc_threshold is not None else None
         else:
             raise ValueError(f"unknown task {task!r}")
 

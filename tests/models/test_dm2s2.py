@@ -234,3 +234,39 @@ def test_missing_label_counts_warn_when_training_but_not_when_loading(caplog):
     explicit = DM2S2(from_files, modalities=MOVIE, transformer_model_name=TINY_BERT, max_length=64,
                      label_counts={name: 2 for name in model.label_names})
     assert not explicit._class_weights_unknown
+
+
+def _on_meta_after_planning(model):
+    """Run the model's device side on PyTorch's ``meta`` device (shapes only, no values) while its layout is still
+    planned from real host ids: any read of device data by the host (``.item()``, ``.tolist()``, ``nonzero``, boolean
+    indexing, a copy to the CPU), each of which would make the CPU wait for the GPU, raises there."""
+    plan = model.unify
+    model.unify = lambda modalities: plan(modalities).to(torch.device("meta"))
+    return model.to("meta")
+
+
+@pytest.mark.parametrize("task", ["multilabel", "regression", "classification"])
+def test_a_training_step_reads_nothing_back_from_the_device_after_planning(tmp_path, task):
+    path = GENERIC / f"{task}.jsonl"
+    extra = {"auc_threshold": 0.0} if task == "regression" else {}
+    model, tensors, _, _ = build(path=path, task=task, cache_directory=str(tmp_path), cache_on_disk=False, **extra)
+    model.train()
+    model(**tensors)["loss"].backward()  # fills the cache from the real encoder on the CPU
+    model.get_metrics(reset=True)
+    model = _on_meta_after_planning(model)
+    tensors["label"] = tensors["label"].to("meta")
+    output = model(**tensors)  # cached step: no encoder, states gathered into place, IntraMRA, InterMRA, head, metrics
+    output["loss"].backward()
+    assert output["loss"].device.type == "meta" and model.cache.hits == len(tensors["label"])
+    # the step that fills the cache, the encoder replaced by a stand-in of its output shape (the encoder's own
+    # host reads, e.g. transformers' check for an all-ones attention mask, are the floor's, not ours)
+    distinct = len(model.cache.memory)
+    model.cache.memory.clear()
+    model.run_encoder = lambda ids, mask, added=None: torch.zeros(*ids.shape, model.hidden_dim, device=ids.device)
+    model(**tensors)["loss"].backward()
+    assert len(model.cache.memory) == distinct
+    # the check can fail: IntraMRA finding its modality's tokens on the device is such a read
+    intra = model.intra.forward
+    model.intra.forward = lambda hidden, ids, modality_index=None: intra(hidden, ids, None)
+    with pytest.raises(NotImplementedError):
+        model(**tensors)
