@@ -47,7 +47,7 @@ def main():
     torch.manual_seed(0)
     model = DM2S2(vocab, modalities=modalities, transformer_model_name=args.encoder, mlp_hidden_dims=[256, 128],
                   encoder_autocast=None if args.autocast == "none" else args.autocast,
-                  cache_directory=tempfile.mkdtemp(), cache_memory_gb=40.0).to(device)
+                  cache_directory=tempfile.mkdtemp()).to(device)  # the default memory tier: 40% of free GPU memory
     sampler = TokenBucketBatchSampler(args.batch_size, seed=0)
     start = time.perf_counter()
     batches = []

@@ -33,7 +33,8 @@ dropout) and run without building a graph, as in the paper; ``train_parameters: 
 Frozen-encoder cache (``modules.encoder_cache``): with a frozen encoder, the hidden states of each distinct unified
 sequence are computed once and reused in later epochs, in evaluation and by later runs (``cache_encoder_states``,
 default true; ``cache_directory`` (default ``$DM2S2_CACHE_DIR`` or ``~/.cache/dm2s2_allennlp/encoder_states``),
-``cache_dtype`` (``float16``), ``cache_memory_gb`` (in-process tier, 2), ``cache_on_disk`` (true); disk writes run in
+``cache_dtype`` (``float16``), ``cache_memory_gb`` (in-process tier on the model's device; default 2 on the CPU, 40% of the free memory
+on a GPU), ``cache_on_disk`` (true); disk writes run in
 the background and are flushed at the end of every epoch, i.e. by ``get_metrics(reset=True)``). Freshly computed
 states pass through the cache's dtype too, so a cached epoch sees exactly the numbers an uncached one did. A
 fine-tuned encoder (``train_parameters: true``) never uses the cache. ``encoder_autocast`` (``bfloat16`` or
@@ -84,7 +85,7 @@ class MultimodalModel(Model):
         cache_encoder_states: bool = True,
         cache_directory: Optional[str] = None,
         cache_dtype: str = "float16",
-        cache_memory_gb: float = 2.0,
+        cache_memory_gb: Optional[float] = None,
         cache_on_disk: bool = True,
         encoder_autocast: Optional[str] = None,
         label_counts: Optional[Dict[str, int]] = None,

@@ -11,7 +11,10 @@ fingerprint (``encoder_fingerprint``: a hash of its configuration and of every w
 weights, another tokenisation or truncation, or another autocast precision give other keys, so stale entries are never
 read; they are simply not used.
 
-Tiers: an in-process dictionary on the model's device (up to ``memory_gb``), then an LMDB database on disk under
+Tiers: an in-process dictionary on the model's device (up to ``memory_gb``; by default, ``None``, 2 GB in CPU memory
+and 40% of the GPU memory that is free when the first state is stored on a GPU, so that MM-IMDB's ~24 GB of
+roberta-large states stay on an 80 GB GPU and a cached epoch reads nothing from the disk), then an LMDB database on
+disk under
 ``directory/<fingerprint>-<dtype>/`` (``directory`` from the model's ``cache_directory``, default ``$DM2S2_CACHE_DIR``
 or ``~/.cache/dm2s2_allennlp/encoder_states``), shared by runs and by processes: LMDB serialises writers and lets any
 number of readers in, so several data-parallel workers can fill and read it at once. Values are stored as float16 by
@@ -123,6 +126,14 @@ def flush_all_writers() -> None:
             writer.flush()
 
 
+def automatic_memory_limit(device: torch.device) -> int:
+    """Bytes of the in-process tier when ``memory_gb`` is not given: 40% of the free memory of a GPU, 2 GB elsewhere."""
+    if device.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(device)
+        return int(0.4 * free)
+    return 2 * 2**30
+
+
 def default_cache_directory() -> str:
     return os.environ.get("DM2S2_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "dm2s2_allennlp",
                                                              "encoder_states")
@@ -145,7 +156,7 @@ def encoder_fingerprint(module: torch.nn.Module, extra: str = "") -> str:
 
 class EncoderStateCache:
     def __init__(self, fingerprint: Optional[str], directory: Optional[str] = None, dtype: str = "float16",
-                 memory_gb: float = 2.0, disk: bool = True, map_size_gb: float = 1024.0) -> None:
+                 memory_gb: Optional[float] = None, disk: bool = True, map_size_gb: float = 1024.0) -> None:
         if dtype not in DTYPES:
             raise ValueError(f"cache dtype must be one of {sorted(DTYPES)}, got {dtype!r}")
         # may be set later (the model hashes its encoder at the first encode, once its final weights are loaded)
@@ -154,7 +165,7 @@ class EncoderStateCache:
         self.disk = disk
         self.dtype_name = dtype
         self.dtype = DTYPES[dtype]
-        self.memory_limit = int(memory_gb * 2**30)
+        self.memory_limit: Optional[int] = None if memory_gb is None else int(memory_gb * 2**30)
         self.memory: Dict[bytes, torch.Tensor] = {}
         self.memory_bytes = 0
         self.map_size = int(map_size_gb * 2**30)
@@ -244,6 +255,9 @@ class EncoderStateCache:
 
     def _remember(self, key: bytes, state: torch.Tensor) -> None:
         size = state.numel() * state.element_size()
+        if self.memory_limit is None:
+            self.memory_limit = automatic_memory_limit(state.device)
+            logger.info("encoder-state cache: up to %.1f GB kept on %s", self.memory_limit / 2**30, state.device)
         if key not in self.memory and self.memory_bytes + size <= self.memory_limit:
             self.memory[key] = state
             self.memory_bytes += size

@@ -158,3 +158,14 @@ def test_a_failed_write_is_reported_by_flush(tmp_path):
         cache.flush()
     cache.flush()  # reported once; the cache keeps working
     assert cache.get_many([b"k"], torch.device("cpu"))[0] is not None
+
+
+def test_memory_tier_size_defaults_to_2gb_on_cpu_and_40_percent_of_free_gpu_memory(tmp_path, monkeypatch):
+    from dm2s2_allennlp.modules import encoder_cache
+
+    cache = EncoderStateCache("auto", str(tmp_path), "float32", disk=False)
+    cache.put_many([b"a"], [torch.ones(2, 2)])
+    assert cache.memory_limit == 2 * 2**30 and b"a" in cache.memory
+    monkeypatch.setattr(encoder_cache.torch.cuda, "mem_get_info", lambda device: (50 * 2**30, 80 * 2**30))
+    assert encoder_cache.automatic_memory_limit(torch.device("cuda", 0)) == int(0.4 * 50 * 2**30)
+    assert EncoderStateCache("set", str(tmp_path), memory_gb=0.5).memory_limit == 2**29
