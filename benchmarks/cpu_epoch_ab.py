@@ -1,0 +1,61 @@
+"""Training-loop epoch times on the CPU, cache off vs on, for comparing two revisions of this package (prints JSON).
+
+1,000 demo films, the embedded all-MiniLM-L6-v2 frozen, batch 32, forward + backward + AdamW over batches collated
+once. Run it against two revisions alternately (a `git worktree` of the old one, put first on PYTHONPATH) to see
+whether a change moved the CPU figures:
+
+    git worktree add /tmp/old <rev>
+    for tree in /tmp/old $PWD /tmp/old $PWD; do (cd $tree && PYTHONPATH=$tree python benchmarks/cpu_epoch_ab.py); done
+"""
+import json
+import os
+import tempfile
+import time
+
+import torch
+
+
+def main():
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from allennlp.data import Batch, Vocabulary
+
+    import dm2s2_allennlp
+    from dm2s2_allennlp.dataset_readers import MultimodalJsonlReader
+    from dm2s2_allennlp.defaults import embedded_encoder_path
+    from dm2s2_allennlp.demo import MODALITIES, build_movies
+    from dm2s2_allennlp.models import DM2S2
+
+    paths = build_movies(tempfile.mkdtemp(), sizes=(1000, 10, 10))
+    encoder = embedded_encoder_path()
+    reader = MultimodalJsonlReader(modalities=MODALITIES, transformer_model_name=encoder, max_length=128)
+    instances = list(reader.read(paths["train"]))
+    vocab = Vocabulary.from_instances(instances)
+    batches = []
+    for start in range(0, len(instances), 32):
+        batch = Batch(instances[start:start + 32])
+        batch.index_instances(vocab)
+        batches.append(batch.as_tensor_dict())
+
+    def epoch(model, optimizer):
+        start = time.perf_counter()
+        for batch in batches:
+            loss = model(**batch)["loss"]
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        model.get_metrics(reset=True)
+        return round(time.perf_counter() - start, 2)
+
+    result = {"package": os.path.dirname(dm2s2_allennlp.__file__), "batches": len(batches)}
+    for cache in (False, True):
+        torch.manual_seed(0)
+        model = DM2S2(vocab, modalities=MODALITIES, transformer_model_name=encoder, max_length=128,
+                      cache_encoder_states=cache, cache_directory=tempfile.mkdtemp()).train()
+        optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-3)
+        result["epoch_seconds_cache_on" if cache else "epoch_seconds_cache_off"] = [
+            epoch(model, optimizer) for _ in range(2 if cache else 1)]
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
