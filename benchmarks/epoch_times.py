@@ -13,3 +13,12 @@ def epoch_seconds(run_dir) -> List[float]:
     files = sorted(Path(run_dir).glob("metrics_epoch_*.json"), key=lambda p: int(p.stem.rsplit("_", 1)[1]))
     cumulative = [seconds(json.loads(p.read_text())["training_duration"]) for p in files]
     return [round(b - a, 2) for a, b in zip([0.0] + cumulative, cumulative)]
+
+
+def train_steps(model, optimizer, batches) -> None:
+    """Forward, loss, backward and an optimizer step for each of ``batches`` (collated tensor dicts)."""
+    for batch in batches:
+        loss = model(**batch)["loss"]
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()

@@ -15,11 +15,16 @@ epoch / floor; the goals are <= 1.15 for the first epoch and <= 0.05 for cached 
 """
 import argparse
 import json
+import sys
 import tempfile
 import time
 import warnings
+from pathlib import Path
 
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from epoch_times import train_steps  # noqa: E402
 
 
 def main():
@@ -91,11 +96,7 @@ def main():
     for _ in range(args.epochs):
         sync()
         start = time.perf_counter()
-        for batch in batches:
-            loss = model(**batch)["loss"]
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+        train_steps(model, optimizer, batches)
         sync()
         epochs.append(time.perf_counter() - start)
     floors.append(measure_floor())  # measured before and after the epochs; the faster one is the floor
@@ -108,10 +109,7 @@ def main():
             warnings.simplefilter("always")
             torch.cuda.set_sync_debug_mode("warn")
             try:
-                loss = step_model(**batches[-1])["loss"]
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
+                train_steps(step_model, optimizer, batches[-1:])
             finally:
                 torch.cuda.set_sync_debug_mode("default")
         return sum("synchroniz" in str(w.message) for w in caught)
