@@ -39,7 +39,7 @@ class MultilabelF1(Metric):
         row_tp = (predicted & gold).sum(1).double()
         row_den = predicted.sum(1).double() + gold.sum(1).double()
         row_f1 = torch.where(row_den > 0, 2 * row_tp / row_den.clamp_min(1), torch.zeros_like(row_den))
-        samples = torch.stack([row_f1.sum(), torch.full_like(row_f1[:1].sum(), float(predicted.size(0)))])  # no H2D copy
+        samples = torch.stack([row_f1.sum(), row_f1.new_full((), float(predicted.size(0)))])  # filled on the device
         if self._tp is None:
             self._tp, self._fp, self._fn, self._samples = tp, fp, fn, samples
         else:

@@ -7,8 +7,8 @@ task the positive class's score of each record is used. Sorting the scores from 
 distinct score predicts everything scored at least that high; among the thresholds whose precision
 TP / (TP + FP) >= ``precision``, the metric is the largest recall TP / (all positives). It is 0 when no threshold
 reaches the precision (or there are no positives). Ties are never split: records with the same score are predicted
-together, so the result does not depend on their order. Scores are gathered across distributed workers. They stay on their device until ``get_metric`` (no host sync per
-batch).
+together, so the result does not depend on their order. Scores are gathered across distributed workers; until
+``get_metric`` they stay on their device (no host sync per batch).
 """
 from typing import Dict, Optional
 

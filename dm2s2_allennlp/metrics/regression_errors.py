@@ -30,7 +30,7 @@ class RegressionErrors(Metric):
         nonzero = gold != 0
         percentage = torch.where(nonzero, error.abs() / gold.abs().masked_fill(~nonzero, 1.0), torch.zeros_like(gold))
         sums = torch.stack([
-            (error ** 2).sum(), error.abs().sum(), torch.full_like(gold[:1].sum(), float(gold.numel())), percentage.sum(),
+            (error ** 2).sum(), error.abs().sum(), gold.new_full((), float(gold.numel())), percentage.sum(),
             nonzero.sum().double(),
         ])
         self._sums = sums if self._sums is None else self._sums + sums

@@ -33,9 +33,9 @@ dropout) and run without building a graph, as in the paper; ``train_parameters: 
 Frozen-encoder cache (``modules.encoder_cache``): with a frozen encoder, the hidden states of each distinct unified
 sequence are computed once and reused in later epochs, in evaluation and by later runs (``cache_encoder_states``,
 default true; ``cache_directory`` (default ``$DM2S2_CACHE_DIR`` or ``~/.cache/dm2s2_allennlp/encoder_states``),
-``cache_dtype`` (``float16``), ``cache_memory_gb`` (in-process tier on the model's device; default 2 on the CPU, 40% of the free memory
-on a GPU), ``cache_on_disk`` (true); disk writes run in
-the background and are flushed at the end of every epoch, i.e. by ``get_metrics(reset=True)``). Freshly computed
+``cache_dtype`` (``float16``), ``cache_memory_gb`` (in-process tier on the model's device; default 2 on the CPU,
+40% of the free memory on a GPU), ``cache_on_disk`` (true); disk writes run in the background and are flushed at the
+end of every epoch, i.e. by ``get_metrics(reset=True)``). Freshly computed
 states pass through the cache's dtype too, so a cached epoch sees exactly the numbers an uncached one did. A
 fine-tuned encoder (``train_parameters: true``) never uses the cache. ``encoder_autocast`` (``bfloat16`` or
 ``float16``) runs the encoder in that precision on CUDA (ignored on the CPU): a frozen encoder is converted to it
@@ -276,7 +276,8 @@ class MultimodalModel(Model):
                                                self.pad_id).to(device)
             hidden = self.encode(sequences)  # (present, 1 + len + 1, d)
             kept = sequences.modality_ids[:, 1:1 + width] >= 0
-            states[present.to(device, non_blocking=True), : kept.size(1)] = hidden[:, 1:1 + width] * kept.unsqueeze(-1)
+            rows = present.to(device, non_blocking=True)
+            states[rows, : kept.size(1)] = hidden[:, 1:1 + width] * kept.unsqueeze(-1)
         token_mask = torch.arange(width).view(1, -1) < lengths.view(-1, 1)
         return (states.view(batch_size, num_modalities, width, self.hidden_dim),
                 token_mask.to(device, non_blocking=True).view(batch_size, num_modalities, width))

@@ -14,10 +14,9 @@ read; they are simply not used.
 Tiers: an in-process dictionary on the model's device (up to ``memory_gb``; by default, ``None``, 2 GB in CPU memory
 and 40% of the GPU memory that is free when the first state is stored on a GPU, so that MM-IMDB's ~24 GB of
 roberta-large states stay on an 80 GB GPU and a cached epoch reads nothing from the disk), then an LMDB database on
-disk under
-``directory/<fingerprint>-<dtype>/`` (``directory`` from the model's ``cache_directory``, default ``$DM2S2_CACHE_DIR``
-or ``~/.cache/dm2s2_allennlp/encoder_states``), shared by runs and by processes: LMDB serialises writers and lets any
-number of readers in, so several data-parallel workers can fill and read it at once. Values are stored as float16 by
+disk under ``directory/<fingerprint>-<dtype>/`` (``directory`` from the model's ``cache_directory``, default
+``$DM2S2_CACHE_DIR`` or ``~/.cache/dm2s2_allennlp/encoder_states``), shared by runs and by processes: LMDB serialises
+writers and lets any number of readers in, so several data-parallel workers can fill and read it at once. Values are stored as float16 by
 default (``dtype``), i.e. ``2 x L x d`` bytes per sample: MM-IMDB with roberta-large (25,959 films, ~450 modality
 tokens, d = 1024) takes about 24 GB on disk; the ``make demo`` set with MiniLM (3,200 films, ~25 tokens, d = 384)
 about 60 MB.
@@ -233,11 +232,11 @@ class EncoderStateCache:
         return [None if v is None else v.to(device, non_blocking=True) for v in found]
 
     def put_many(self, keys: Sequence[bytes], states: Sequence[torch.Tensor]) -> None:
-        """Remember ``states`` (already in the cache's dtype, on the model's device) and write them to the disk in the
-        background (see ``_DiskWriter``)."""
+        """Remember ``states`` (on the model's device, converted to the cache's dtype) and write them to the disk in
+        the background (see ``_DiskWriter``)."""
         if not keys:
             return
-        stored = [state.detach() for state in states]
+        stored = [state.detach().to(self.dtype) for state in states]
         for key, state in zip(keys, stored):
             self._remember(key, state)
         if self.path is None:
