@@ -39,8 +39,7 @@ class ConcatFusion(MultimodalModel):
         self.encoder_pooling = self.checked(check_pooling, encoder_pooling)
         self.mlp = MLP(len(self.modalities) * self.hidden_dim, list(mlp_hidden_dims), self.num_outputs,
                        mlp_activation, mlp_dropout)
-        if self._initializer is not None:
-            self._initializer(self)
+        self.initialize()
 
     def forward(  # type: ignore[override]
         self,

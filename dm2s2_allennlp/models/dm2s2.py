@@ -59,8 +59,7 @@ class DM2S2(MultimodalModel):
         self.intra = IntraModalityResidualAttention(m, d, similarity, residual) if use_intra else None
         self.inter = InterModalityResidualAttention(m, d, similarity, residual) if use_inter else None
         self.mlp = MLP(d, list(mlp_hidden_dims), self.num_outputs, mlp_activation, mlp_dropout)
-        if self._initializer is not None:
-            self._initializer(self)
+        self.initialize()
 
     def forward(  # type: ignore[override]
         self,

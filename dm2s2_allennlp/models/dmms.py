@@ -60,8 +60,7 @@ class DeepMultiModalSets(MultimodalModel):
             for _ in self.modalities
         ])
         self.rho = MLP(set_dim, list(mlp_hidden_dims), self.num_outputs, mlp_activation, mlp_dropout)
-        if self._initializer is not None:
-            self._initializer(self)
+        self.initialize()
         if prior is not None and self.task != "regression":
             if not 0.0 < prior < 1.0:
                 raise ConfigurationError(f"`prior` must be in (0, 1), got {prior}")

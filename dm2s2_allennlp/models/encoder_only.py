@@ -53,8 +53,7 @@ class EncoderOnly(MultimodalModel):
             self.modality_embedding = nn.Embedding(len(self.modalities) + 1, self.hidden_dim)
             nn.init.zeros_(self.modality_embedding.weight)
         self.mlp = MLP(self.hidden_dim, list(mlp_hidden_dims), self.num_outputs, mlp_activation, mlp_dropout)
-        if self._initializer is not None:
-            self._initializer(self)
+        self.initialize()
 
     def forward(  # type: ignore[override]
         self,

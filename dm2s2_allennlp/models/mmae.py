@@ -65,8 +65,7 @@ class MultimodalAutoencoderModel(MultimodalModel):
         self.classifier = MLP(self.attention.output_dim + self.autoencoder.code_dim, list(mlp_hidden_dims),
                               self.num_outputs, mlp_activation, mlp_dropout)
         self.mean_reconstruction = Average()
-        if self._initializer is not None:
-            self._initializer(self)
+        self.initialize()
 
     def forward(  # type: ignore[override]
         self,

@@ -55,8 +55,7 @@ class ModalityAttentionMergerModel(MultimodalModel):
         self.classifier = MLP(len(self.modalities) * self.hidden_dim, list(mlp_hidden_dims), self.num_outputs,
                               mlp_activation, mlp_dropout)
         self.mean_kl = Average()
-        if self._initializer is not None:
-            self._initializer(self)
+        self.initialize()
 
     def forward(  # type: ignore[override]
         self,

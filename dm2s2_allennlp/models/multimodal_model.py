@@ -145,6 +145,11 @@ class MultimodalModel(Model):
                                                   auc_threshold)
         self._initializer = initializer
 
+    def initialize(self) -> None:
+        """Apply the config's ``initializer`` (if any); a subclass calls it once its own modules exist."""
+        if self._initializer is not None:
+            self._initializer(self)
+
     # -- class weights (Eq. 16) ------------------------------------------------------------------------------------
     def _class_weights(self, vocab: Vocabulary, class_weighting: str,
                        label_counts: Optional[Dict[str, int]] = None) -> torch.Tensor:
