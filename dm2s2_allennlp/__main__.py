@@ -3,7 +3,7 @@ import sys
 
 
 def main() -> None:
-    import dm2s2_allennlp  # noqa: F401  registers components and config defaults
+    import dm2s2_allennlp  # noqa: F401  registers the plugin's components
     from allennlp.commands import main as allennlp_main
 
     allennlp_main(prog="dm2s2")

@@ -2,8 +2,11 @@
 import os
 import tempfile
 from pathlib import Path
+from typing import Any, Dict, List, Optional
 
 import pytest
+from allennlp.common import Params
+from allennlp.models import Model
 
 import dm2s2_allennlp  # noqa: F401  registers every component, as .allennlp_plugins does for the CLI
 
@@ -15,7 +18,6 @@ ENCODERS = [TINY_BERT, TINY_ROBERTA]
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("DM2S2_TEST_ENCODER", TINY_BERT)
 # the frozen-encoder cache of the whole test session lives in a temporary directory, never in the user's home
 os.environ.setdefault("DM2S2_CACHE_DIR", tempfile.mkdtemp(prefix="dm2s2-test-cache-"))
 os.chdir(ROOT)
@@ -24,3 +26,19 @@ os.chdir(ROOT)
 @pytest.fixture(params=ENCODERS, ids=["bert-wordpiece", "roberta-bpe"])
 def encoder(request):
     return request.param
+
+
+def make_model(model_type: str, vocab, modalities: List[str], task: str = "multilabel", encoder: str = TINY_BERT,
+               max_length: int = 64, encoder_args: Optional[Dict[str, Any]] = None,
+               head_args: Optional[Dict[str, Any]] = None, **model_args) -> Model:
+    """A registered model in the current config layout, as a config would build it."""
+    params = {"type": model_type, "modalities": modalities,
+              "encoder": {"type": "pretrained_transformer", "model_name": encoder, "max_length": max_length,
+                          **(encoder_args or {})},
+              "head": {"type": task, **(head_args or {})}, **model_args}
+    return Model.from_params(vocab=vocab, params=Params(params))
+
+
+def fit_head(model, instances) -> None:
+    """What the `fit_task_head` callback does at the start of training: the head's training-label statistics."""
+    model.head.set_statistics(model.head.label_statistics([i["label"] for i in instances if "label" in i]))

@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT, TINY_BERT
+from tests.conftest import FIXTURES, ROOT
 
 
 def allennlp(*args, cwd=ROOT):
-    env = dict(os.environ, HF_HUB_OFFLINE="1", DM2S2_TEST_ENCODER=TINY_BERT)
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
     result = subprocess.run([sys.executable, "-m", "allennlp", *args], cwd=cwd, env=env, capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -8,33 +8,32 @@ import torch
 from allennlp.data import Batch, Vocabulary
 
 from dm2s2_allennlp.dataset_readers import MultimodalJsonlReader
-from dm2s2_allennlp.defaults import embedded_encoder_path
 from dm2s2_allennlp.demo import GENRES, MODALITIES, build_movies, constant_baseline
+from dm2s2_allennlp.encoders.names import EMBEDDED_ENCODER
 from dm2s2_allennlp.metrics import MultilabelF1
-from dm2s2_allennlp.models import (DM2S2, ConcatFusion, DeepMultiModalSets, EncoderOnly, ModalityAttentionMergerModel,
-                                   MultimodalAutoencoderModel)
+from tests.conftest import fit_head, make_model
 
 MODELS = {
-    "dm2s2": (DM2S2, {"mlp_hidden_dims": [128]}),
-    "encoder_only": (EncoderOnly, {"mlp_hidden_dims": [128]}),
-    "dmms": (DeepMultiModalSets, {"set_dim": 128, "mlp_hidden_dims": [128]}),
-    "modality_attention_merger": (ModalityAttentionMergerModel, {}),
-    "mmae": (MultimodalAutoencoderModel, {"code_dim": 16}),
-    "concat_fusion": (ConcatFusion, {"mlp_hidden_dims": [128]}),
+    "dm2s2": {"mlp": {"hidden_dims": [128]}},
+    "encoder_only": {"mlp": {"hidden_dims": [128]}},
+    "dmms": {"set_dim": 128, "mlp": {"hidden_dims": [128], "dropout": 0.0}},
+    "modality_attention_merger": {},
+    "mmae": {"code_dim": 16},
+    "concat_fusion": {"mlp": {"hidden_dims": [128]}},
 }
 
 
 @pytest.mark.parametrize("name", list(MODELS))
 def test_model_beats_the_frequency_baseline_on_real_films(name, tmp_path):
     paths = build_movies(str(tmp_path), sizes=(1500, 0, 400), seed=7)
-    encoder = embedded_encoder_path()
+    encoder = EMBEDDED_ENCODER
     reader = MultimodalJsonlReader(modalities=MODALITIES, task="multilabel", transformer_model_name=encoder,
                                    max_length=128)
     train, test = list(reader.read(paths["train"])), list(reader.read(paths["test"]))
     vocab = Vocabulary.from_instances(train)
     torch.manual_seed(0)
-    model_class, kwargs = MODELS[name]
-    model = model_class(vocab, modalities=MODALITIES, transformer_model_name=encoder, max_length=128, **kwargs)
+    model = make_model(name, vocab, MODALITIES, "multilabel", encoder, max_length=128, **MODELS[name])
+    fit_head(model, train)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-3, weight_decay=0.01)
 
     def tensors(instances):

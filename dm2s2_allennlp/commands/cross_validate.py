@@ -1,8 +1,8 @@
 """``allennlp cross-validate CONFIG -s OUT --folds 5``: k-fold cross-validation of one experiment config.
 
-For every fold ``i`` the command sets the environment variable ``DM2S2_FOLD=i`` (which the shipped configs read) and,
-where the config names a ``fold`` in ``dataset_reader`` / ``validation_dataset_reader``, sets that too; then it runs
-``allennlp train`` into ``OUT/fold_<i>/``. The fold's result is the config's test evaluation (``test_*`` in the
+For every fold ``i`` the command sets ``fold: i`` in the config's ``dataset_reader`` (and
+``validation_dataset_reader``, if the config has one) -- the one way a fold is chosen -- and runs ``allennlp train``
+into ``OUT/fold_<i>/``. A reader without a ``fold`` parameter is a configuration error. The fold's result is the config's test evaluation (``test_*`` in the
 fold's ``metrics.json``, which needs ``test_data_path`` + ``evaluate_on_test``); a config without a test set falls
 back to ``best_validation_*``, with a warning that the same data then chose the epoch.
 
@@ -22,7 +22,6 @@ from allennlp.commands.subcommand import Subcommand
 from allennlp.common import Params
 
 logger = logging.getLogger(__name__)
-FOLD_VARIABLE = "DM2S2_FOLD"
 
 
 def fold_result(metrics: Dict[str, Any]) -> Dict[str, float]:
@@ -59,10 +58,9 @@ def _finished(fold_dir: str) -> Optional[Dict[str, Any]]:
 
 
 def _fold_params(param_path: str, overrides: str, fold: int) -> Params:
-    os.environ[FOLD_VARIABLE] = str(fold)
     params = Params.from_file(param_path, overrides)
     for reader in ("dataset_reader", "validation_dataset_reader"):
-        if reader in params and "fold" in params[reader]:
+        if reader in params:
             params[reader]["fold"] = fold
     return params
 
@@ -73,32 +71,24 @@ def cross_validate(param_path: str, serialization_dir: str, folds: int = 5, over
 
     os.makedirs(serialization_dir, exist_ok=True)
     per_fold = []
-    previous = os.environ.get(FOLD_VARIABLE)
-    try:
-        for fold in range(folds):
-            fold_dir = os.path.join(serialization_dir, f"fold_{fold}")
+    for fold in range(folds):
+        fold_dir = os.path.join(serialization_dir, f"fold_{fold}")
+        metrics = _finished(fold_dir)
+        if metrics is None:
+            params = _fold_params(param_path, overrides, fold)
+            has_state = os.path.isdir(fold_dir) and any(
+                name.startswith(("model_state", "training_state")) for name in os.listdir(fold_dir))
+            if has_state:
+                logger.info("fold %d: recovering the unfinished run in %s", fold, fold_dir)
+            else:
+                logger.info("fold %d: training into %s", fold, fold_dir)
+            train_model(params, fold_dir, recover=has_state, force=not has_state, include_package=include_package)
             metrics = _finished(fold_dir)
             if metrics is None:
-                params = _fold_params(param_path, overrides, fold)
-                has_state = os.path.isdir(fold_dir) and any(
-                    name.startswith(("model_state", "training_state")) for name in os.listdir(fold_dir))
-                if has_state:
-                    logger.info("fold %d: recovering the unfinished run in %s", fold, fold_dir)
-                else:
-                    logger.info("fold %d: training into %s", fold, fold_dir)
-                train_model(params, fold_dir, recover=has_state, force=not has_state,
-                            include_package=include_package)
-                metrics = _finished(fold_dir)
-                if metrics is None:
-                    raise RuntimeError(f"fold {fold} finished without metrics.json and model.tar.gz in {fold_dir}")
-            else:
-                logger.info("fold %d: already finished in %s, not redone", fold, fold_dir)
-            per_fold.append(fold_result(metrics))
-    finally:
-        if previous is None:
-            os.environ.pop(FOLD_VARIABLE, None)
+                raise RuntimeError(f"fold {fold} finished without metrics.json and model.tar.gz in {fold_dir}")
         else:
-            os.environ[FOLD_VARIABLE] = previous
+            logger.info("fold %d: already finished in %s, not redone", fold, fold_dir)
+        per_fold.append(fold_result(metrics))
     result = {"config": param_path, "folds": folds, "metrics": aggregate(per_fold)}
     with open(os.path.join(serialization_dir, "metrics_cv.json"), "w", encoding="utf-8") as handle:
         json.dump(result, handle, indent=2)

@@ -122,7 +122,7 @@ def explain(archive_file: str, input_file: str, output_dir: str, cuda_device: in
                          "outputs it has (modality_weights / modality_importance)")
     predictor = Predictor.from_archive(archive, "dm2s2")
     instances = []
-    for instance in predictor._dataset_reader.read(input_file):
+    for instance in archive.validation_dataset_reader.read(input_file):
         instances.append(instance)
         if max_records is not None and len(instances) >= max_records:
             break

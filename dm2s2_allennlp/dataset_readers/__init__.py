@@ -3,4 +3,3 @@ from dm2s2_allennlp.dataset_readers.multimodal_jsonl import MultimodalJsonlReade
 from dm2s2_allennlp.dataset_readers.mmimdb import MMIMDB_GENRES, MmImdbReader
 from dm2s2_allennlp.dataset_readers.ads_parallelity import AdsParallelityReader
 from dm2s2_allennlp.dataset_readers.ad_lp import AdLpReader
-from dm2s2_allennlp.dataset_readers.token_bucket_sampler import TokenBucketBatchSampler

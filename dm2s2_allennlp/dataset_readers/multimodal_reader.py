@@ -25,19 +25,17 @@ import logging
 import math
 from typing import Any, Dict, Iterable, List, Optional, Union
 
-import torch
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import DatasetReader, Instance, Token
-from allennlp.data.fields import LabelField, ListField, MetadataField, MultiLabelField, TensorField, TextField
+from allennlp.data.fields import ListField, MetadataField, TextField
 from allennlp.data.token_indexers import PretrainedTransformerIndexer, TokenIndexer
 from allennlp.data.tokenizers import PretrainedTransformerTokenizer, Tokenizer
 
-from dm2s2_allennlp.defaults import default_encoder
+from dm2s2_allennlp.encoders.names import resolve_model_name
+from dm2s2_allennlp.heads import TaskHead
 from dm2s2_allennlp.modules.truncation import fair_lengths
 
 logger = logging.getLogger(__name__)
-
-TASKS = ("multilabel", "classification", "regression")
 
 
 class DataError(ValueError):
@@ -85,10 +83,11 @@ class MultimodalReader(DatasetReader):
     Parameters
     ----------
     modalities: the modality names, in the order the model sees them.
-    task: ``multilabel`` | ``classification`` | ``regression``.
-    tokenizer / token_indexers: a pretrained-transformer tokenizer WITHOUT special tokens and its indexer under the
-        key ``tokens``. Default: the encoder in ``DM2S2_ENCODER`` (the embedded all-MiniLM-L6-v2).
-    transformer_model_name: shorthand that builds both for one encoder name or path.
+    task: the name of a task head, ``multilabel`` | ``classification`` | ``regression``: it decides what a label is.
+    transformer_model_name: the encoder's name or path (the same as the model's ``encoder.model_name``); builds the
+        tokenizer (without special tokens) and its indexer.
+    tokenizer / token_indexers: instead of ``transformer_model_name``, a pretrained-transformer tokenizer that adds
+        NO special tokens and its indexer under the key ``tokens``.
     max_tokens_per_modality: one cap for every modality, or ``{name: cap}``; no cap by default.
     max_length: the encoder's total budget including [CLS] and the M [SEP]s (default 512).
     list_separator: how list values are joined (default ``", "``).
@@ -114,16 +113,21 @@ class MultimodalReader(DatasetReader):
             raise ConfigurationError("`modalities` must name at least one modality")
         if len(set(modalities)) != len(modalities):
             raise ConfigurationError(f"`modalities` has duplicate names: {modalities}")
-        if task not in TASKS:
-            raise ConfigurationError(f"`task` must be one of {TASKS}, got {task!r}")
+        try:
+            self.head_class = TaskHead.for_task(task)
+        except ValueError as error:
+            raise ConfigurationError(str(error)) from None
         self.modalities = list(modalities)
         self.task = task
-        model_name = transformer_model_name or default_encoder()
-        self.tokenizer = tokenizer or PretrainedTransformerTokenizer(model_name, add_special_tokens=False)
-        if getattr(self.tokenizer, "_add_special_tokens", False):
-            raise ConfigurationError("the reader's tokenizer must not add special tokens (set "
-                                     "`add_special_tokens: false`): the dm2s2 model builds [CLS] ... [SEP] itself")
-        self.token_indexers = token_indexers or {"tokens": PretrainedTransformerIndexer(model_name)}
+        if transformer_model_name is None and (tokenizer is None or token_indexers is None):
+            raise ConfigurationError("name the encoder: `transformer_model_name` (or give `tokenizer` and "
+                                     "`token_indexers`)")
+        if transformer_model_name is not None:
+            path = resolve_model_name(transformer_model_name)
+            tokenizer = tokenizer or PretrainedTransformerTokenizer(path, add_special_tokens=False)
+            token_indexers = token_indexers or {"tokens": PretrainedTransformerIndexer(path)}
+        self.tokenizer, self.token_indexers = tokenizer, token_indexers
+        self.check_no_special_tokens()
         if isinstance(max_tokens_per_modality, dict):
             unknown = set(max_tokens_per_modality) - set(self.modalities)
             if unknown:
@@ -134,6 +138,13 @@ class MultimodalReader(DatasetReader):
             raise ConfigurationError(f"max_length={max_length} cannot hold [CLS] and {len(self.modalities)} [SEP]s")
         self.list_separator = list_separator
         self.label_namespace = label_namespace
+
+    def check_no_special_tokens(self) -> None:
+        """The model builds ``[CLS] ... [SEP]`` itself, so the tokenizer must not add special tokens."""
+        specials = set(getattr(getattr(self.tokenizer, "tokenizer", None), "all_special_tokens", []))
+        if specials and any(token.text in specials for token in self.tokenizer.tokenize("a")):
+            raise ConfigurationError("the reader's tokenizer must not add special tokens (set "
+                                     "`add_special_tokens: false`): the model builds [CLS] ... [SEP] itself")
 
     # -- modality values -------------------------------------------------------------------------------------------
     def cap_for(self, name: str) -> Optional[int]:
@@ -153,19 +164,11 @@ class MultimodalReader(DatasetReader):
 
     # -- labels ----------------------------------------------------------------------------------------------------
     def label_field(self, label: Any, where: str):
-        """The task's label field; raises :class:`DataError` when the label's type does not fit the task."""
-        if self.task == "multilabel":
-            if not isinstance(label, list) or not all(isinstance(x, str) and x.strip() for x in label):
-                raise DataError(where, "label", f"task 'multilabel' needs a list of non-empty strings, got {label!r}")
-            return MultiLabelField([x.strip() for x in label], label_namespace=self.label_namespace)
-        if self.task == "classification":
-            if not isinstance(label, str) or not label.strip():
-                raise DataError(where, "label", f"task 'classification' needs a non-empty string, got {label!r} "
-                                                "(write class labels as strings)")
-            return LabelField(label.strip(), label_namespace=self.label_namespace)
-        if isinstance(label, bool) or not isinstance(label, (int, float)) or not math.isfinite(label):
-            raise DataError(where, "label", f"task 'regression' needs a finite number, got {label!r}")
-        return TensorField(torch.tensor(float(label), dtype=torch.float32))
+        """The task head's field for ``label``; raises :class:`DataError` when the label does not fit the task."""
+        try:
+            return self.head_class.label_field(label, where, self.label_namespace)
+        except ValueError as error:
+            raise DataError(where, "label", str(error)) from None
 
     # -- instances -------------------------------------------------------------------------------------------------
     def make_instance(self, record_id: Optional[str], values: Dict[str, Any], label: Any = None,

@@ -27,9 +27,12 @@ class MultilabelF1(Metric):
         self._fn: Optional[torch.Tensor] = None
         self._samples: Optional[torch.Tensor] = None  # (sum of the samples' F1, number of samples)
 
-    def __call__(self, probabilities: torch.Tensor, gold: torch.Tensor, mask: Optional[torch.Tensor] = None) -> None:
+    def __call__(self, probabilities: torch.Tensor, gold: torch.Tensor, mask: Optional[torch.Tensor] = None,
+                 predicted: Optional[torch.Tensor] = None) -> None:
+        """``predicted`` (bool, same shape), if given, is the decision to score instead of ``probabilities >=
+        threshold`` (a head with per-class thresholds decides itself)."""
         probabilities, gold = self.detach_tensors(probabilities, gold)
-        predicted = probabilities >= self.threshold
+        predicted = probabilities >= self.threshold if predicted is None else predicted.detach().bool()
         gold = gold.bool()
         if mask is not None:
             predicted, gold = predicted[mask.bool()], gold[mask.bool()]

@@ -1,4 +1,6 @@
-from dm2s2_allennlp.models.multimodal_model import MultimodalModel
+"""The registered models: each is the fusion of one paper on the shared encoder and task head."""
+from dm2s2_allennlp.models.multimodal_model import Fusion, MultimodalModel
+from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.models.dm2s2 import DM2S2
 from dm2s2_allennlp.models.encoder_only import EncoderOnly
 from dm2s2_allennlp.models.dmms import DeepMultiModalSets

@@ -2,11 +2,11 @@
 (Kitada, Iwazaki, Togashi, Iyatomi; IEEE Access 2022, Section III).
 
     x       = [CLS] x(1) [SEP] ... [SEP] x(M) [SEP]                  Eq. 2  (the unified sequence)
-    H       = BERT-style encoder(x), frozen by default               phi's first part
+    H       = BERT-style encoder(x), frozen by default               phi's first part (the model's ``encoder``)
     H_Intra = IntraMRA(H(m)) for every modality m                     Eq. 3, 7-11
     H_Inter = InterMRA(H_Intra)                                       Eq. 4, 12-15
     h       = psi(H_Inter) = 1/L sum_i H_Inter,i  (modality tokens)   Eq. 5
-    y_hat   = rho(h), an MLP                                          Eq. 6
+    y_hat   = rho(h), an MLP                                          Eq. 6  (the model's ``mlp``; its loss: ``head``)
 
 Ablation switches (each one config key; a part that is switched off has no parameters):
 ``use_intra``, ``use_inter`` (both off = Table 3's "encoder only"), ``residual`` (Table 6), ``similarity``
@@ -16,27 +16,24 @@ Ablation switches (each one config key; a part that is switched off has no param
 each modality, aligned with the reader's ``modality_tokens``) and ``inter_weights`` ``(batch, M)`` (a_Inter; 0 for a
 missing modality). The weights of a switched-off part are returned as zeros.
 """
-from typing import Any, Dict, List, Optional, Sequence
+from typing import List, Optional
 
 import torch
-from allennlp.data import TextFieldTensors, Vocabulary
+from allennlp.data import Vocabulary
 from allennlp.models import Model
 
-from dm2s2_allennlp.models.multimodal_model import MultimodalModel
+from dm2s2_allennlp.models.multimodal_model import Fusion, MultimodalModel
+from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.inter_mra import InterModalityResidualAttention
 from dm2s2_allennlp.modules.intra_mra import IntraModalityResidualAttention
-from dm2s2_allennlp.modules.mlp import MLP
-from dm2s2_allennlp.modules.pooling import check_pooling, pool_tokens
 from dm2s2_allennlp.modules.similarity import check_similarity
+from dm2s2_allennlp.modules.token_pooling import check_pooling, pool_tokens
 
 
 @Model.register("dm2s2")
 class DM2S2(MultimodalModel):
-    """Parameters: those of :class:`MultimodalModel` (``modalities``, ``task``, ``transformer_model_name``,
-    ``train_parameters``, ``max_length``, ``class_weighting``, ...) plus the switches above and the MLP rho:
-    ``mlp_hidden_dims`` (default ``[256]``), ``mlp_activation`` (``relu``), ``mlp_dropout`` (0.1)."""
-
-    default_predictor = "dm2s2"
+    """Parameters: those of :class:`MultimodalModel` (``modalities``, ``encoder``, ``head``), the switches above
+    and rho, ``mlp`` (default ``{hidden_dims: [256], activation: relu, dropout: 0.1}``)."""
 
     def __init__(
         self,
@@ -47,9 +44,7 @@ class DM2S2(MultimodalModel):
         residual: bool = True,
         similarity: str = "additive",
         pooling: str = "mean",
-        mlp_hidden_dims: Sequence[int] = (256,),
-        mlp_activation: str = "relu",
-        mlp_dropout: float = 0.1,
+        mlp: Optional[PredictionMlp] = None,
         **kwargs,
     ) -> None:
         super().__init__(vocab, modalities, **kwargs)
@@ -58,19 +53,13 @@ class DM2S2(MultimodalModel):
         m, d = len(self.modalities), self.hidden_dim
         self.intra = IntraModalityResidualAttention(m, d, similarity, residual) if use_intra else None
         self.inter = InterModalityResidualAttention(m, d, similarity, residual) if use_inter else None
-        self.mlp = MLP(d, list(mlp_hidden_dims), self.num_outputs, mlp_activation, mlp_dropout)
+        self.mlp = self.prediction_mlp(mlp or PredictionMlp(), d)
         self.initialize()
 
-    def forward(  # type: ignore[override]
-        self,
-        modalities: TextFieldTensors,
-        label: Optional[torch.Tensor] = None,
-        metadata: Optional[List[Dict[str, Any]]] = None,
-    ) -> Dict[str, Any]:
-        unified = self.unify(modalities)
-        hidden = self.encode(unified)
+    def fuse(self, token_ids: torch.Tensor, mask: torch.Tensor) -> Fusion:
+        unified = self.encoder.unify(token_ids, mask)
+        hidden = self.encoder.encode(unified)
         ids = unified.modality_ids
-        batch_size = ids.size(0)
         if self.intra is not None:
             hidden, intra_weights = self.intra(hidden, ids, unified.modality_index())
         else:
@@ -78,9 +67,7 @@ class DM2S2(MultimodalModel):
         if self.inter is not None:
             hidden, inter_weights = self.inter(hidden, ids)
         else:
-            inter_weights = hidden.new_zeros(batch_size, len(self.modalities))
+            inter_weights = hidden.new_zeros(ids.size(0), len(self.modalities))
         pooled = pool_tokens(hidden, ids >= 0, self.pooling)
-        output = self.head_outputs(self.mlp(pooled), label, metadata)
-        output["intra_weights"] = unified.scatter_back(intra_weights)
-        output["inter_weights"] = inter_weights
-        return self.finish(output, metadata)
+        return Fusion(self.mlp(pooled), {"intra_weights": unified.scatter_back(intra_weights),
+                                         "inter_weights": inter_weights})

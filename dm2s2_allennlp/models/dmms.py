@@ -7,35 +7,35 @@ Tables 1-2, on the same token-sequence modalities.
     X     = {phi_i(x_i) : modality i present}   (a missing modality is simply not in the set, no place-holder)
     y_hat = rho(psi(X)),  psi in {max, sum, min, mean}                                  (001 Eq. 1-3)
 
-rho is an MLP (001: [D -> 256 -> 128 -> classes] for MM-IMDb, [D -> 32 -> 2] for Ads); its last layer's bias starts
-at -log((1 - pi) / pi), pi = 0.01 (``prior``; classification and multi-label tasks). Class weights are 1/sqrt of the
-class frequency (``class_weighting: inverse_sqrt``, the default here). With ``set_pooling: max`` (or ``min``),
-``forward`` returns ``modality_importance`` ``(batch, M)``: how many of the D pooled dimensions each modality
-supplied (001 Section 3.3.1, Fig. 1-2).
+rho is the model's ``mlp`` (001: [D -> 256 -> 128 -> classes] for MM-IMDb, [D -> 32 -> 2] for Ads); its last
+layer's bias starts at -log((1 - pi) / pi), pi = 0.01 (``prior``; classification and multi-label tasks). 001 weights
+classes by 1/sqrt of their frequency: ``head: {class_weighting: inverse_sqrt}`` in its configs. With
+``set_pooling: max`` (or ``min``), ``forward`` returns ``modality_importance`` ``(batch, M)``: how many of the D
+pooled dimensions each modality supplied (001 Section 3.3.1, Fig. 1-2).
 """
 import math
-from typing import Any, Dict, List, Optional, Sequence
+from typing import List, Optional
 
 import torch
 from allennlp.common.checks import ConfigurationError
-from allennlp.data import TextFieldTensors, Vocabulary
+from allennlp.data import Vocabulary
 from allennlp.models import Model
 from torch import nn
 
-from dm2s2_allennlp.models.multimodal_model import MultimodalModel
-from dm2s2_allennlp.modules.mlp import MLP
-from dm2s2_allennlp.modules.pooling import check_pooling
+from dm2s2_allennlp.models.multimodal_model import Fusion, MultimodalModel
+from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.set_pooling import check_set_pooling, modality_importance, set_pool
+from dm2s2_allennlp.modules.token_pooling import check_pooling
 
 
 @Model.register("dmms")
 class DeepMultiModalSets(MultimodalModel):
     """Parameters: those of :class:`MultimodalModel`, plus ``set_dim`` D (1024), ``set_pooling`` (``max``),
     ``phi_dropout`` (0.25), ``encoder_pooling`` (how a modality's token states become x_i: ``mean``), rho's
-    ``mlp_hidden_dims`` ([256, 128]), ``mlp_activation`` (relu), ``mlp_dropout`` (0.0), and ``prior`` pi (0.01;
-    null leaves the bias at its default initialisation)."""
+    ``mlp`` (``{hidden_dims: [256, 128], activation: relu, dropout: 0.0}``), and ``prior`` pi (0.01; null leaves
+    the bias at its default initialisation)."""
 
-    default_predictor = "dm2s2"
+    legacy_defaults = {"class_weighting": "inverse_sqrt"}
 
     def __init__(
         self,
@@ -45,37 +45,28 @@ class DeepMultiModalSets(MultimodalModel):
         set_pooling: str = "max",
         phi_dropout: float = 0.25,
         encoder_pooling: str = "mean",
-        mlp_hidden_dims: Sequence[int] = (256, 128),
-        mlp_activation: str = "relu",
-        mlp_dropout: float = 0.0,
+        mlp: Optional[PredictionMlp] = None,
         prior: Optional[float] = 0.01,
-        class_weighting: str = "inverse_sqrt",
         **kwargs,
     ) -> None:
-        super().__init__(vocab, modalities, class_weighting=class_weighting, **kwargs)
+        super().__init__(vocab, modalities, **kwargs)
         self.set_pooling = self.checked(check_set_pooling, set_pooling)
         self.encoder_pooling = self.checked(check_pooling, encoder_pooling)
         self.phi = nn.ModuleList([
             nn.Sequential(nn.Linear(self.hidden_dim, set_dim), nn.ELU(), nn.Dropout(phi_dropout))
             for _ in self.modalities
         ])
-        self.rho = MLP(set_dim, list(mlp_hidden_dims), self.num_outputs, mlp_activation, mlp_dropout)
+        self.rho = self.prediction_mlp(mlp or PredictionMlp((256, 128), dropout=0.0), set_dim)
         self.initialize()
-        if prior is not None and self.task != "regression":
+        if prior is not None and self.head.class_logits:
             if not 0.0 < prior < 1.0:
                 raise ConfigurationError(f"`prior` must be in (0, 1), got {prior}")
             nn.init.constant_(self.rho.output_layer.bias, -math.log((1.0 - prior) / prior))
 
-    def forward(  # type: ignore[override]
-        self,
-        modalities: TextFieldTensors,
-        label: Optional[torch.Tensor] = None,
-        metadata: Optional[List[Dict[str, Any]]] = None,
-    ) -> Dict[str, Any]:
-        vectors, present = self.modality_vectors(modalities, self.encoder_pooling)
+    def fuse(self, token_ids: torch.Tensor, mask: torch.Tensor) -> Fusion:
+        vectors, present = self.encoder.modality_vectors(token_ids, mask, self.encoder_pooling)
         elements = torch.stack([phi(vectors[:, m]) for m, phi in enumerate(self.phi)], dim=1)
         pooled, winners = set_pool(elements, present, self.set_pooling)
-        output = self.head_outputs(self.rho(pooled), label, metadata)
-        if winners is not None:
-            output["modality_importance"] = modality_importance(winners, len(self.modalities))
-        return self.finish(output, metadata)
+        outputs = {} if winners is None else {"modality_importance": modality_importance(winners,
+                                                                                         len(self.modalities))}
+        return Fusion(self.rho(pooled), outputs)

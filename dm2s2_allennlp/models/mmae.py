@@ -12,18 +12,18 @@ concatenated for the prediction, and both branches are trained together.
 gives alpha_m per modality name (default 1 each). ``forward`` returns ``modality_weights`` a ``(batch, M)`` and
 ``reconstruction_loss``; the metric ``reconstruction_loss`` is its epoch mean.
 """
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 import torch
-from allennlp.data import TextFieldTensors, Vocabulary
+from allennlp.data import Vocabulary
 from allennlp.models import Model
-from allennlp.training.metrics import Average
 
-from dm2s2_allennlp.models.multimodal_model import MultimodalModel
-from dm2s2_allennlp.modules.mlp import MLP
+from dm2s2_allennlp.metrics.device_mean import DeviceMean
+from dm2s2_allennlp.models.multimodal_model import Fusion, MultimodalModel
+from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.multimodal_autoencoder import (ModalityScalarAttention, MultimodalAutoencoder,
                                                            loss_weights, reconstruction_loss)
-from dm2s2_allennlp.modules.pooling import check_pooling
+from dm2s2_allennlp.modules.token_pooling import check_pooling
 
 
 @Model.register("mmae")
@@ -31,10 +31,8 @@ class MultimodalAutoencoderModel(MultimodalModel):
     """Parameters: those of :class:`MultimodalModel`, plus ``code_dim`` k per modality (64),
     ``autoencoder_hidden_dim`` (256), ``attention_dim`` (256), ``attention_dropout`` (0.2),
     ``reconstruction_weights`` ({modality: alpha}), ``reconstruction_loss_weight`` (1.0), ``task_loss_weight``
-    (1.0), ``encoder_pooling`` (``mean``), and the classifier's ``mlp_hidden_dims`` ([]: 004's single softmax
-    layer), ``mlp_activation``, ``mlp_dropout``."""
-
-    default_predictor = "dm2s2"
+    (1.0), ``encoder_pooling`` (``mean``), and the classifier ``mlp`` (``{hidden_dims: []}``: 004's single
+    softmax layer)."""
 
     def __init__(
         self,
@@ -48,9 +46,7 @@ class MultimodalAutoencoderModel(MultimodalModel):
         reconstruction_loss_weight: float = 1.0,
         task_loss_weight: float = 1.0,
         encoder_pooling: str = "mean",
-        mlp_hidden_dims: Sequence[int] = (),
-        mlp_activation: str = "relu",
-        mlp_dropout: float = 0.0,
+        mlp: Optional[PredictionMlp] = None,
         **kwargs,
     ) -> None:
         super().__init__(vocab, modalities, **kwargs)
@@ -62,28 +58,20 @@ class MultimodalAutoencoderModel(MultimodalModel):
         m, d = len(self.modalities), self.hidden_dim
         self.autoencoder = MultimodalAutoencoder(m, d, code_dim, autoencoder_hidden_dim)
         self.attention = ModalityScalarAttention(m, d, attention_dim, attention_dropout)
-        self.classifier = MLP(self.attention.output_dim + self.autoencoder.code_dim, list(mlp_hidden_dims),
-                              self.num_outputs, mlp_activation, mlp_dropout)
-        self.mean_reconstruction = Average()
+        self.classifier = self.prediction_mlp(mlp or PredictionMlp((), dropout=0.0),
+                                              self.attention.output_dim + self.autoencoder.code_dim)
+        self.mean_reconstruction = DeviceMean()
         self.initialize()
 
-    def forward(  # type: ignore[override]
-        self,
-        modalities: TextFieldTensors,
-        label: Optional[torch.Tensor] = None,
-        metadata: Optional[List[Dict[str, Any]]] = None,
-    ) -> Dict[str, Any]:
-        vectors, present = self.modality_vectors(modalities, self.encoder_pooling)
+    def fuse(self, token_ids: torch.Tensor, mask: torch.Tensor) -> Fusion:
+        vectors, present = self.encoder.modality_vectors(token_ids, mask, self.encoder_pooling)
         code, reconstructions = self.autoencoder(vectors)
         rec_loss = reconstruction_loss(vectors, reconstructions, present, self.reconstruction_weights)  # Eq. 7
         attended, weights = self.attention(vectors, present)
-        output = self.head_outputs(self.classifier(torch.cat([attended, code], dim=-1)), label, metadata)
-        self.add_auxiliary_loss(output, self.reconstruction_loss_weight * rec_loss, self.task_loss_weight)
-        self.mean_reconstruction(float(rec_loss.detach()))
-        output["modality_weights"] = weights
-        output["reconstruction_loss"] = rec_loss.detach()
-        return self.finish(output, metadata)
+        self.mean_reconstruction(rec_loss)
+        return Fusion(self.classifier(torch.cat([attended, code], dim=-1)),
+                      {"modality_weights": weights, "reconstruction_loss": rec_loss.detach()},
+                      auxiliary_loss=self.reconstruction_loss_weight * rec_loss, task_loss_weight=self.task_loss_weight)
 
-    def get_metrics(self, reset: bool = False) -> Dict[str, float]:
-        return {**super().get_metrics(reset),
-                "reconstruction_loss": float(self.mean_reconstruction.get_metric(reset))}
+    def fusion_metrics(self, reset: bool = False) -> Dict[str, float]:
+        return {"reconstruction_loss": self.mean_reconstruction.get_metric(reset)}

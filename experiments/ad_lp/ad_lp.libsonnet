@@ -1,5 +1,10 @@
 // Ad-LP (conversion-rate regression, Table 4) with a Japanese BERT (d=768, MeCab + WordPiece) and the RMSE loss.
-// DM2S2_AD_LP_DIR: train.jsonl, validation.jsonl, test.jsonl (make them with `allennlp group-split`).
+// Settings: change them here, or override the config's keys with `-o` (README).
+local encoder = 'cl-tohoku/bert-base-japanese-whole-word-masking';  // the paper's Japanese BERT
+local data = 'data/ad_lp';  // train.jsonl, validation.jsonl, test.jsonl (make them with `allennlp group-split`)
+local epochs = 30;
+local batch_size = 32;
+local amp = false;
 local common = import '../common.libsonnet';
 local modalities = ['keyword', 'title_1', 'title_2', 'title_3', 'description_1', 'description_2', 'path_1', 'path_2',
                     'match_type', 'lp_text', 'safe_search', 'labels', 'objects', 'num_faces',
@@ -8,8 +13,6 @@ local dmms = { set_dim: 256 };  // Ad-LP is not in 001: D = 256 with the family'
 {
   config(variant='dm2s2'):: {
     local variant_keys = common.variants[variant] + (if variant == 'dmms' then dmms else {}),
-    local encoder = common.env('DM2S2_JAPANESE_ENCODER'),
-    local data = common.env('DM2S2_AD_LP_DIR'),
     dataset_reader: {
       type: 'ad_lp',
       modalities: modalities,
@@ -20,13 +23,12 @@ local dmms = { set_dim: 256 };  // Ad-LP is not in 001: D = 256 with the family'
     validation_data_path: data + '/validation.jsonl',
     test_data_path: data + '/test.jsonl',
     evaluate_on_test: true,
-    model: common.model(modalities, 'regression', encoder, variant_keys, {
-      mlp_hidden_dims: [256],
-      mlp_dropout: 0.1,
-      auc_threshold: 0.0,  // AUC: converted (rate > 0) vs non-converted ads
-    }),
-    data_loader: common.data_loader,
-    validation_data_loader: common.validation_data_loader,
-    trainer: common.trainer('-rmse'),
+    // Eq. 17's RMSE, fitted on standardised targets; AUC: converted (rate > 0) vs non-converted ads
+    model: common.model(modalities, encoder, { type: 'regression', auc_threshold: 0.0 }, variant_keys, {
+      mlp: { hidden_dims: [256], dropout: 0.1 },
+    }, amp),
+    data_loader: common.data_loader(batch_size),
+    validation_data_loader: common.validation_data_loader(batch_size),
+    trainer: common.trainer('-rmse', epochs),
   },
 }

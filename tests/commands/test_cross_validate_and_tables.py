@@ -19,7 +19,7 @@ def test_cross_validate_on_the_ads_fixture_and_resume(tmp_path):
         metrics = json.loads((out / f"fold_{fold}" / "metrics.json").read_text())
         assert "test_accuracy" in metrics
         assert (out / f"fold_{fold}" / "model.tar.gz").exists()
-        # each fold really held out its own fold: the config's reader saw DM2S2_FOLD / fold = i
+        # each fold really held out its own fold: the config's reader saw fold = i
         config = json.loads((out / f"fold_{fold}" / "config.json").read_text())
         assert config["dataset_reader"]["fold"] == fold
     saved = json.loads((out / "metrics_cv.json").read_text())

@@ -12,7 +12,7 @@ from dm2s2_allennlp.dataset_readers import MultimodalJsonlReader
 from dm2s2_allennlp.models import (ConcatFusion, DeepMultiModalSets, DM2S2, EncoderOnly, ModalityAttentionMergerModel,
                                    MultimodalAutoencoderModel)
 from dm2s2_allennlp.modules.set_pooling import modality_importance, set_pool
-from tests.conftest import FIXTURES, TINY_BERT
+from tests.conftest import FIXTURES, TINY_BERT, fit_head, make_model
 
 CONFIG = FIXTURES / "configs" / "baseline.jsonnet"
 GENERIC = FIXTURES / "generic"
@@ -31,14 +31,18 @@ class TestBaselineTrainsSavesLoads(ModelTestCase):
         self.ensure_batch_predictions_are_consistent()
 
 
+NAMES = {DM2S2: "dm2s2", EncoderOnly: "encoder_only", DeepMultiModalSets: "dmms", ConcatFusion: "concat_fusion",
+         ModalityAttentionMergerModel: "modality_attention_merger", MultimodalAutoencoderModel: "mmae"}
+
+
 def build(model_class, task="multilabel", path=GENERIC / "multilabel.jsonl", modalities=MOVIE, encoder=TINY_BERT,
-          **kwargs):
+          head_args=None, **kwargs):
     reader = MultimodalJsonlReader(modalities=modalities, task=task, transformer_model_name=encoder, max_length=64)
     instances = list(reader.read(str(path)))
     vocab = Vocabulary.from_instances(instances)
     torch.manual_seed(0)
-    model = model_class(vocab, modalities=modalities, task=task, transformer_model_name=encoder, max_length=64,
-                        **kwargs)
+    model = make_model(NAMES[model_class], vocab, modalities, task, encoder, head_args=head_args, **kwargs)
+    fit_head(model, instances)
     batch = Batch(instances)
     batch.index_instances(vocab)
     model.eval()
@@ -52,7 +56,8 @@ def present_mask(instances):
 def test_each_modality_is_encoded_on_its_own():
     model, tensors, instances = build(ConcatFusion)
     hf = model.encoder.transformer_model
-    states, mask = model.encode_each_modality(tensors["modalities"])
+    ids_and_mask = model.modality_token_ids(tensors["modalities"])
+    states, mask = model.encoder.encode_each_modality(*ids_and_mask)
     for b, instance in enumerate(instances):
         for m, field in enumerate(instance["modalities"].field_list):
             n = len(field.tokens)
@@ -61,20 +66,21 @@ def test_each_modality_is_encoded_on_its_own():
                 assert (states[b, m] == 0).all()
                 continue
             ids = tensors["modalities"]["tokens"]["token_ids"][b, m, :n].tolist()
-            alone = hf(torch.tensor([[model.cls_id] + ids + [model.sep_id]])).last_hidden_state[0, 1:1 + n]
+            alone = hf(torch.tensor([[model.encoder.cls_id] + ids + [model.encoder.sep_id]])).last_hidden_state[0, 1:1 + n]
             # the cache stores fp16, so compare at that precision
             torch.testing.assert_close(states[b, m, :n], alone.half().float(), atol=2e-3, rtol=2e-3)
-    vectors, present = model.modality_vectors(tensors["modalities"], "mean")
+    vectors, present = model.encoder.modality_vectors(*ids_and_mask, "mean")
     torch.testing.assert_close(present, present_mask(instances))
     expected = states.sum(2) / mask.sum(2, keepdim=True).clamp_min(1)
     torch.testing.assert_close(vectors, expected)
 
 
 def test_dmms_is_phi_then_set_pooling_then_rho():
-    model, tensors, instances = build(DeepMultiModalSets, set_dim=12, mlp_hidden_dims=[6])
+    model, tensors, instances = build(DeepMultiModalSets, set_dim=12, mlp={"hidden_dims": [6]},
+                                      head_args={"class_weighting": "inverse_sqrt"})
     present = present_mask(instances)
     output = model(**tensors)
-    vectors, _ = model.modality_vectors(tensors["modalities"])
+    vectors, _ = model.encoder.modality_vectors(*model.modality_token_ids(tensors["modalities"]))
     by_hand = []
     for b in range(len(instances)):
         elements = [model.phi[m](vectors[b, m]) for m in range(len(MOVIE)) if present[b, m]]
@@ -88,10 +94,10 @@ def test_dmms_is_phi_then_set_pooling_then_rho():
         assert (importance[b][~present[b]] == 0).all()
     # 001's training details: bias -log((1 - pi) / pi) with pi = 0.01, class weights 1 / sqrt(frequency)
     assert torch.allclose(model.rho.output_layer.bias, torch.full_like(model.rho.output_layer.bias, -math.log(99)))
-    counts = torch.tensor([sum(n in i["label"].labels for i in instances) for n in model.label_names],
+    counts = torch.tensor([sum(n in i["label"].labels for i in instances) for n in model.head.names],
                           dtype=torch.float)
     raw = 1 / counts.sqrt()
-    torch.testing.assert_close(model.class_weights, raw * len(raw) / raw.sum())
+    torch.testing.assert_close(model.head.class_weights, raw * len(raw) / raw.sum())
 
 
 @pytest.mark.parametrize("pooling", ["sum", "min", "mean", "max"])
@@ -117,7 +123,7 @@ def test_merger_two_modalities_is_eq2_to_eq5():
         model.merger.norm_bias.uniform_(-0.5, 0.5)
     model.train()
     output = model(**tensors)
-    vectors, present = model.modality_vectors(tensors["modalities"], "sum")
+    vectors, present = model.encoder.modality_vectors(*model.modality_token_ids(tensors["modalities"]), "sum")
     norm = []
     for m in range(2):  # one LayerNorm per modality
         layer_norm = torch.nn.LayerNorm(vectors.size(-1))
@@ -132,7 +138,7 @@ def test_merger_two_modalities_is_eq2_to_eq5():
     torch.testing.assert_close(output["logits"], model.classifier(merged))
     kl = torch.where(both, (p * p.clamp_min(1e-12).log()).sum(-1) + math.log(2), torch.zeros(len(p)))  # Eq. 5
     torch.testing.assert_close(output["modality_kl"], kl)
-    task = torch.nn.functional.cross_entropy(output["logits"], tensors["label"], weight=model.class_weights)
+    task = torch.nn.functional.cross_entropy(output["logits"], tensors["label"], weight=model.head.class_weights)
     torch.testing.assert_close(output["loss"], task + 0.3 * kl.mean())  # Eq. 4 (batch-averaged)
     assert "modality_kl" in model.get_metrics()
 
@@ -166,7 +172,7 @@ def test_mmae_reconstruction_and_joint_loss():
                                       reconstruction_loss_weight=0.5)
     output = model(**tensors)
     present = present_mask(instances)
-    vectors, _ = model.modality_vectors(tensors["modalities"])
+    vectors, _ = model.encoder.modality_vectors(*model.modality_token_ids(tensors["modalities"]))
     codes = [model.autoencoder.encoders[m](vectors[:, m]) for m in range(len(MOVIE))]
     joint = torch.cat(codes, -1)  # Eq. 5: h_mm = [h_1; ...; h_M]
     alphas = [2.0, 1.0, 1.0, 1.0, 1.0]
@@ -200,20 +206,20 @@ def test_mmae_reconstruction_and_joint_loss():
 
 
 def test_concat_fusion_uses_zeros_for_a_missing_modality():
-    model, tensors, instances = build(ConcatFusion, mlp_hidden_dims=[8])
+    model, tensors, instances = build(ConcatFusion, mlp={"hidden_dims": [8]})
     output = model(**tensors)
-    vectors, present = model.modality_vectors(tensors["modalities"])
+    vectors, present = model.encoder.modality_vectors(*model.modality_token_ids(tensors["modalities"]))
     assert (vectors[~present] == 0).all() and (~present).any()
     torch.testing.assert_close(output["logits"], model.mlp(vectors.flatten(1)))
 
 
 def test_encoder_only_is_dm2s2_without_mra_and_its_modality_embeddings_learn(encoder):
-    plain, tensors, instances = build(EncoderOnly, mlp_hidden_dims=[8], encoder=encoder)
-    reference, *_ = build(DM2S2, use_intra=False, use_inter=False, mlp_hidden_dims=[8], encoder=encoder)
+    plain, tensors, instances = build(EncoderOnly, mlp={"hidden_dims": [8]}, encoder=encoder)
+    reference, *_ = build(DM2S2, use_intra=False, use_inter=False, mlp={"hidden_dims": [8]}, encoder=encoder)
     reference.mlp.load_state_dict(plain.mlp.state_dict())
     torch.testing.assert_close(plain(**tensors)["logits"], reference(**tensors)["logits"])
-    typed, *_ = build(EncoderOnly, mlp_hidden_dims=[8], modality_embeddings=True, encoder=encoder)
-    assert typed.cache is None  # states depend on trainable embeddings: never cached
+    typed, *_ = build(EncoderOnly, mlp={"hidden_dims": [8]}, modality_embeddings=True, encoder=encoder)
+    hits = typed.encoder.cache.hits + typed.encoder.cache.misses
     typed.mlp.load_state_dict(plain.mlp.state_dict())
     # zero-initialised: it starts as the plain model (up to the plain model's fp16 cache)
     torch.testing.assert_close(typed(**tensors)["logits"], plain(**tensors)["logits"], atol=2e-3, rtol=2e-3)
@@ -222,8 +228,10 @@ def test_encoder_only_is_dm2s2_without_mra_and_its_modality_embeddings_learn(enc
     grad = typed.modality_embedding.weight.grad
     assert grad is not None and grad[1:].abs().sum(-1).gt(0).all()  # every modality's embedding is trained
     assert all(p.grad is None for p in typed.encoder.parameters())  # the encoder stays frozen
+    # its states depend on trainable embeddings: never looked up in, nor written to, the cache
+    assert typed.encoder.cache.hits + typed.encoder.cache.misses == hits and not typed.encoder.cache.memory
     # segment ids: [CLS] 0, modality m's tokens and its closing [SEP] m + 1, padding 0
-    unified = typed.unify(tensors["modalities"])
+    unified = typed.encoder.unify(*typed.modality_token_ids(tensors["modalities"]))
     segments = unified.segment_ids()
     for b, instance in enumerate(instances):
         expected = [0]

@@ -9,7 +9,7 @@ from allennlp.models import Model
 
 from dm2s2_allennlp.dataset_readers import MultimodalJsonlReader
 from dm2s2_allennlp.models import DM2S2
-from tests.conftest import FIXTURES, TINY_BERT, TINY_ROBERTA
+from tests.conftest import FIXTURES, TINY_BERT, TINY_ROBERTA, fit_head, make_model
 
 CONFIGS = FIXTURES / "configs"
 GENERIC = FIXTURES / "generic"
@@ -80,22 +80,28 @@ class TestDM2S2Regression(ModelTestCase):
         self.ensure_batch_predictions_are_consistent()
 
     def test_rmse_loss_is_eq17(self):
+        fit_head(self.model, self.instances)
         self.model.eval()
         output = self.model(**self.dataset.as_tensor_dict())
         gold = torch.tensor([float(i["label"].tensor) for i in self.instances])
         expected = torch.sqrt(((output["prediction"] - gold) ** 2).mean())
-        assert output["loss"].item() == pytest.approx(expected.item(), rel=1e-5)
+        # Eq. 17 fitted in units of the training targets' standard deviation
+        std = float(self.model.head.target_std)
+        assert std == pytest.approx(float(gold.std(unbiased=False)), rel=1e-5)
+        assert output["loss"].item() * std == pytest.approx(expected.item(), rel=1e-4)
         metrics = self.model.get_metrics(reset=True)
-        assert metrics["rmse"] == pytest.approx(expected.item(), rel=1e-5)
+        assert metrics["rmse"] == pytest.approx(expected.item(), rel=1e-4)
         assert metrics["mape_excluded"] == 1  # r3 has a conversion rate of 0
 
 
-def build(encoder=TINY_BERT, path=GENERIC / "multilabel.jsonl", modalities=MOVIE, task="multilabel", **model_kwargs):
+def build(encoder=TINY_BERT, path=GENERIC / "multilabel.jsonl", modalities=MOVIE, task="multilabel",
+          encoder_args=None, head_args=None, **model_kwargs):
     reader = MultimodalJsonlReader(modalities=modalities, task=task, transformer_model_name=encoder, max_length=64)
     instances = list(reader.read(str(path)))
     vocab = Vocabulary.from_instances(instances)
-    model = DM2S2(vocab, modalities=modalities, task=task, transformer_model_name=encoder, max_length=64,
-                  **model_kwargs)
+    model = make_model("dm2s2", vocab, modalities, task, encoder, encoder_args=encoder_args, head_args=head_args,
+                       **model_kwargs)
+    fit_head(model, instances)
     batch = Batch(instances)
     batch.index_instances(vocab)
     return model, batch.as_tensor_dict(), instances, vocab
@@ -103,21 +109,22 @@ def build(encoder=TINY_BERT, path=GENERIC / "multilabel.jsonl", modalities=MOVIE
 
 def test_class_weights_are_inverse_label_frequencies():
     model, tensors, instances, vocab = build()
-    counts = {name: sum(name in i["label"].labels for i in instances) for name in model.label_names}
-    raw = torch.tensor([1.0 / counts[name] for name in model.label_names])
+    names = model.head.names
+    counts = {name: sum(name in i["label"].labels for i in instances) for name in names}
+    raw = torch.tensor([1.0 / counts[name] for name in names])
     expected = raw * len(raw) / raw.sum()
-    torch.testing.assert_close(model.class_weights, expected)
-    sqrt_model, *_ = build(class_weighting="inverse_sqrt")
+    torch.testing.assert_close(model.head.class_weights, expected)
+    sqrt_model, *_ = build(head_args={"class_weighting": "inverse_sqrt"})
     raw = raw.sqrt()
-    torch.testing.assert_close(sqrt_model.class_weights, raw * len(raw) / raw.sum())
-    none_model, *_ = build(class_weighting="none")
-    assert (none_model.class_weights == 1).all()
+    torch.testing.assert_close(sqrt_model.head.class_weights, raw * len(raw) / raw.sum())
+    none_model, *_ = build(head_args={"class_weighting": "none"})
+    assert (none_model.head.class_weights == 1).all()
     # Eq. 16 by hand: weighted binary cross-entropy, summed over classes, averaged over samples
     model.eval()
     output = model(**tensors)
     p = output["probs"].double()
     y = tensors["label"].double()
-    hand = -(model.class_weights.double() * (y * p.log() + (1 - y) * (1 - p).log())).sum(-1).mean()
+    hand = -(model.head.class_weights.double() * (y * p.log() + (1 - y) * (1 - p).log())).sum(-1).mean()
     assert output["loss"].item() == pytest.approx(hand.item(), rel=1e-5)
 
 
@@ -155,7 +162,7 @@ def test_frozen_encoder_stays_in_eval_mode_and_gets_no_gradient():
     assert not any(p.requires_grad for p in model.encoder.parameters())
     model(**tensors)["loss"].backward()
     assert model.intra.weight.grad is not None
-    tuned, *_ = build(train_parameters=True)
+    tuned, *_ = build(encoder_args={"train_parameters": True})
     tuned.train()
     assert tuned.encoder.transformer_model.training
     tuned(**tensors)["loss"].backward()
@@ -168,7 +175,7 @@ def test_unified_sequence_matches_eq2_for_both_tokenizer_styles(encoder):
 
     model, tensors, instances, _ = build(encoder)
     hf = AutoTokenizer.from_pretrained(encoder)
-    unified = model.unify(tensors["modalities"])
+    unified = model.encoder.unify(*model.modality_token_ids(tensors["modalities"]))
     for i, instance in enumerate(instances):
         expected = [hf.cls_token_id]
         for field in instance["modalities"].field_list:
@@ -186,11 +193,11 @@ def test_model_truncates_to_max_length_even_if_the_reader_did_not(tmp_path):
     reader = MultimodalJsonlReader(modalities=["a", "b", "c"], transformer_model_name=TINY_BERT, max_length=512)
     instances = list(reader.read(str(path)))
     vocab = Vocabulary.from_instances(instances)
-    model = DM2S2(vocab, modalities=["a", "b", "c"], transformer_model_name=TINY_BERT, max_length=100)
+    model = make_model("dm2s2", vocab, ["a", "b", "c"], max_length=100)
     batch = Batch(instances)
     batch.index_instances(vocab)
     tensors = batch.as_tensor_dict()
-    unified = model.unify(tensors["modalities"])
+    unified = model.encoder.unify(*model.modality_token_ids(tensors["modalities"]))
     assert unified.input_ids.shape[1] == 100
     assert (unified.modality_ids[0] == 1).sum() == 1  # the short modality is kept whole
     out = model(**tensors)
@@ -206,7 +213,8 @@ def test_wrong_number_of_modalities_is_a_clear_error():
 
 
 def test_from_params_registered_name():
-    params = Params({"type": "dm2s2", "modalities": MOVIE, "transformer_model_name": TINY_BERT})
+    params = Params({"type": "dm2s2", "modalities": MOVIE, "encoder": {"model_name": TINY_BERT},
+                     "head": {"type": "multilabel"}})
     vocab = Vocabulary({"labels": {"A": 1, "B": 1}}, non_padded_namespaces=["labels"])
     model = Model.from_params(vocab=vocab, params=params)
     assert isinstance(model, DM2S2) and model.default_predictor == "dm2s2"
@@ -216,40 +224,38 @@ def test_missing_label_counts_warn_when_training_but_not_when_loading(caplog):
     import logging
 
     model, tensors, _, vocab = build()
-    from_files = Vocabulary({"labels": {name: 1 for name in model.label_names}}, non_padded_namespaces=["labels"])
-    from_files._retained_counter = None
-    untrained = DM2S2(from_files, modalities=MOVIE, transformer_model_name=TINY_BERT, max_length=64)
-    assert (untrained.class_weights == 1).all()
-    loaded = DM2S2(from_files, modalities=MOVIE, transformer_model_name=TINY_BERT, max_length=64)
+    untrained = make_model("dm2s2", vocab, MOVIE)  # the head's statistics were never fitted
+    assert (untrained.head.class_weights == 1).all()
+    loaded = make_model("dm2s2", vocab, MOVIE)
     loaded.load_state_dict(model.state_dict())  # as an archive does: the trained weights come back
-    torch.testing.assert_close(loaded.class_weights, model.class_weights)
+    torch.testing.assert_close(loaded.head.class_weights, model.head.class_weights)
     with caplog.at_level(logging.WARNING):
         loaded.train()
         loaded(**tensors)
-        assert not any("without label counts" in r.getMessage() for r in caplog.records)
+        assert not any("without statistics" in r.getMessage() for r in caplog.records)
         untrained.train()
         untrained(**tensors)
         untrained(**tensors)
-    assert sum("without label counts" in r.getMessage() for r in caplog.records) == 1
-    explicit = DM2S2(from_files, modalities=MOVIE, transformer_model_name=TINY_BERT, max_length=64,
-                     label_counts={name: 2 for name in model.label_names})
-    assert not explicit._class_weights_unknown
+    assert sum("without statistics" in r.getMessage() for r in caplog.records) == 1
+    explicit = make_model("dm2s2", vocab, MOVIE, head_args={"label_counts": {name: 2 for name in model.head.names}})
+    assert explicit.head.fitted and bool(explicit.head.statistics_fitted)
 
 
 def _on_meta_after_planning(model):
     """Run the model's device side on PyTorch's ``meta`` device (shapes only, no values) while its layout is still
     planned from real host ids: any read of device data by the host (``.item()``, ``.tolist()``, ``nonzero``, boolean
     indexing, a copy to the CPU), each of which would make the CPU wait for the GPU, raises there."""
-    plan = model.unify
-    model.unify = lambda modalities: plan(modalities).to(torch.device("meta"))
+    plan = model.encoder.unify
+    model.encoder.unify = lambda ids, mask: plan(ids, mask).to(torch.device("meta"))
     return model.to("meta")
 
 
 @pytest.mark.parametrize("task", ["multilabel", "regression", "classification"])
 def test_a_training_step_reads_nothing_back_from_the_device_after_planning(tmp_path, task):
     path = GENERIC / f"{task}.jsonl"
-    extra = {"auc_threshold": 0.0} if task == "regression" else {}
-    model, tensors, _, _ = build(path=path, task=task, cache_directory=str(tmp_path), cache_on_disk=False, **extra)
+    head = {"auc_threshold": 0.0} if task == "regression" else {}
+    model, tensors, _, _ = build(path=path, task=task, head_args=head,
+                                 encoder_args={"cache": {"directory": str(tmp_path), "on_disk": False}})
     model.train()
     model(**tensors)["loss"].backward()  # fills the cache from the real encoder on the CPU
     model.get_metrics(reset=True)
@@ -257,14 +263,14 @@ def test_a_training_step_reads_nothing_back_from_the_device_after_planning(tmp_p
     tensors["label"] = tensors["label"].to("meta")
     output = model(**tensors)  # cached step: no encoder, states gathered into place, IntraMRA, InterMRA, head, metrics
     output["loss"].backward()
-    assert output["loss"].device.type == "meta" and model.cache.hits == len(tensors["label"])
+    assert output["loss"].device.type == "meta" and model.encoder.cache.hits == len(tensors["label"])
     # the step that fills the cache, the encoder replaced by a stand-in of its output shape (the encoder's own
     # host reads, e.g. transformers' check for an all-ones attention mask, are the floor's, not ours)
-    distinct = len(model.cache.memory)
-    model.cache.memory.clear()
-    model.run_encoder = lambda ids, mask, added=None: torch.zeros(*ids.shape, model.hidden_dim, device=ids.device)
+    distinct = len(model.encoder.cache.memory)
+    model.encoder.cache.memory.clear()
+    model.encoder.run = lambda ids, mask, added=None: torch.zeros(*ids.shape, model.hidden_dim, device=ids.device)
     model(**tensors)["loss"].backward()
-    assert len(model.cache.memory) == distinct
+    assert len(model.encoder.cache.memory) == distinct
     # the check can fail: IntraMRA finding its modality's tokens on the device is such a read
     intra = model.intra.forward
     model.intra.forward = lambda hidden, ids, modality_index=None: intra(hidden, ids, None)

@@ -5,48 +5,50 @@ import torch
 from allennlp.data import Batch, Vocabulary
 
 from dm2s2_allennlp.dataset_readers import MultimodalJsonlReader
-from dm2s2_allennlp.models import DM2S2
-from dm2s2_allennlp.modules.encoder_cache import EncoderStateCache, encoder_fingerprint
-from tests.conftest import FIXTURES, TINY_BERT
+from dm2s2_allennlp.cache import EncoderStateCache, encoder_fingerprint
+from tests.conftest import FIXTURES, TINY_BERT, make_model
 
 MOVIE = ["title", "year", "length", "labels", "faces"]
 
 
-def setup(tmp_path, max_length=64, **kwargs):
+def setup(tmp_path, max_length=64, cache=None, **encoder_args):
     reader = MultimodalJsonlReader(modalities=MOVIE, transformer_model_name=TINY_BERT, max_length=max_length)
     instances = list(reader.read(str(FIXTURES / "generic" / "multilabel.jsonl")))
     vocab = Vocabulary.from_instances(instances)
     batch = Batch(instances)
     batch.index_instances(vocab)
-    kwargs.setdefault("cache_directory", str(tmp_path / "cache"))
+    if cache is not False:
+        encoder_args["cache"] = {"directory": str(tmp_path / "cache"), **(cache or {})}
+    else:
+        encoder_args["cache"] = None
     torch.manual_seed(0)
-    model = DM2S2(vocab, modalities=MOVIE, transformer_model_name=TINY_BERT, max_length=64, **kwargs).eval()
+    model = make_model("dm2s2", vocab, MOVIE, encoder_args=encoder_args).eval()
     return model, batch.as_tensor_dict()
 
 
 def count_encoder_calls(model):
     calls = []
-    original = model.encoder.forward
+    original = model.encoder.transformer_model.forward
 
     def counting(*args, **kwargs):
-        calls.append(args[0].shape[0])
+        calls.append((kwargs.get("input_ids") if "input_ids" in kwargs else args[0]).shape[0])
         return original(*args, **kwargs)
 
-    model.encoder.forward = counting
+    model.encoder.transformer_model.forward = counting
     return calls
 
 
 def test_cached_outputs_equal_uncached(tmp_path):
-    plain, tensors = setup(tmp_path, cache_encoder_states=False)
-    assert plain.cache is None
-    exact, _ = setup(tmp_path, cache_dtype="float32")
+    plain, tensors = setup(tmp_path, cache=False)
+    assert plain.encoder.cache is None
+    exact, _ = setup(tmp_path, cache={"dtype": "float32"})
     exact.load_state_dict(plain.state_dict())
     reference = plain(**tensors)
     for _ in range(2):  # first pass fills the cache, second reads it
         out = exact(**tensors)
         torch.testing.assert_close(out["logits"], reference["logits"], rtol=1e-5, atol=1e-6)
         torch.testing.assert_close(out["intra_weights"], reference["intra_weights"], rtol=1e-5, atol=1e-6)
-    half, _ = setup(tmp_path, cache_dtype="float16")
+    half, _ = setup(tmp_path, cache={"dtype": "float16"})
     half.load_state_dict(plain.state_dict())
     first, second = half(**tensors), half(**tensors)
     torch.testing.assert_close(first["logits"], second["logits"], rtol=0, atol=0)  # cached == fresh, bit for bit
@@ -60,12 +62,12 @@ def test_second_epoch_and_a_new_run_do_not_run_the_encoder(tmp_path):
     model(**tensors)
     assert calls == [8]  # every sample computed once
     model(**tensors)
-    assert calls == [8] and model.cache.hits == 8
+    assert calls == [8] and model.encoder.cache.hits == 8
     fresh_run, _ = setup(tmp_path)  # another model object (another run) with the same encoder: reads the disk
     fresh_calls = count_encoder_calls(fresh_run)
-    fresh_run.cache.memory.clear()
+    fresh_run.encoder.cache.memory.clear()
     fresh_run(**tensors)
-    assert fresh_calls == [] and fresh_run.cache.hits == 8
+    assert fresh_calls == [] and fresh_run.encoder.cache.hits == 8
 
 
 def test_invalidated_by_encoder_weights_and_tokenisation(tmp_path):
@@ -74,14 +76,14 @@ def test_invalidated_by_encoder_weights_and_tokenisation(tmp_path):
     changed, _ = setup(tmp_path)
     with torch.no_grad():
         changed.encoder.transformer_model.embeddings.word_embeddings.weight[5] += 1.0
-    assert encoder_fingerprint(changed.encoder.transformer_model, TINY_BERT) != model.cache.fingerprint
+    assert encoder_fingerprint(changed.encoder.transformer_model, TINY_BERT) != model.encoder.cache.fingerprint
     truncated, short_tensors = setup(tmp_path, max_length=16)
-    truncated.max_length, truncated.budget = 16, 16 - 6
+    truncated.encoder.max_length = 16
     calls = count_encoder_calls(truncated)
     truncated(**short_tensors)
     assert calls  # other token ids (cut to 16) -> other keys -> computed, not read
     fine_tuned, _ = setup(tmp_path, train_parameters=True)
-    assert fine_tuned.cache is None
+    assert fine_tuned.encoder.cache is None
 
 
 def _writer(path, offset):
@@ -103,20 +105,6 @@ def test_several_processes_fill_one_cache(tmp_path):
     states = reader.get_many(keys, torch.device("cpu"))
     assert all(s is not None for s in states)
     assert [float(s[0, 0]) for s in states] == [offset * 100 + i for offset in (1, 2, 3) for i in range(50)]
-
-
-def test_token_bucket_sampler_groups_similar_lengths():
-    from dm2s2_allennlp.dataset_readers import TokenBucketBatchSampler
-
-    reader = MultimodalJsonlReader(modalities=MOVIE, transformer_model_name=TINY_BERT)
-    instances = list(reader.read(str(FIXTURES / "generic" / "multilabel.jsonl")))
-    sampler = TokenBucketBatchSampler(batch_size=3, padding_noise=0.0, seed=0)
-    batches = list(sampler.get_batch_indices(instances))
-    assert sorted(i for b in batches for i in b) == list(range(8)) and sampler.get_num_batches(instances) == 3
-    lengths = [TokenBucketBatchSampler.unified_length(i) for i in instances]
-    ranked = sorted(range(8), key=lambda i: lengths[i])
-    assert sorted(sorted(lengths[i] for i in b) for b in batches) == \
-        sorted(sorted(lengths[i] for i in ranked[k:k + 3]) for k in (0, 3, 6))
 
 
 class _Gate:
@@ -161,7 +149,7 @@ def test_a_failed_write_is_reported_by_flush(tmp_path):
 
 
 def test_memory_tier_size_defaults_to_2gb_on_cpu_and_40_percent_of_free_gpu_memory(tmp_path, monkeypatch):
-    from dm2s2_allennlp.modules import encoder_cache
+    from dm2s2_allennlp.cache import state_cache as encoder_cache
 
     cache = EncoderStateCache("auto", str(tmp_path), "float32", disk=False)
     cache.put_many([b"a"], [torch.ones(2, 2)])

@@ -1,4 +1,6 @@
-"""The set pooling psi over the L modality tokens (DM2S2 Eq. 5); [CLS], [SEP] and padding are excluded.
+"""Token pooling: DM2S2's psi over the L modality tokens of the unified sequence (Eq. 5), also how the mid-fusion
+baselines pool one modality's token states to one vector; [CLS], [SEP] and padding are excluded. (Deep Multi-Modal
+Sets' pooling over the SET of modality vectors is ``set_pooling``.)
 
 ``mean`` (the paper's):  h = 1/L sum_i H_Inter,i
 ``sum``:                 h = sum_i H_Inter,i

@@ -10,7 +10,7 @@ import torch
 from allennlp.common import Params
 
 from dm2s2_allennlp.commands.results_table import collect, parse_rows, render
-from dm2s2_allennlp.training.lightgbm_baseline import RecordFeatures, train_lightgbm
+from dm2s2_allennlp.models.lightgbm_baseline import RecordFeatures, train_lightgbm
 from tests.conftest import FIXTURES, ROOT
 
 CONFIGS = FIXTURES / "configs"
@@ -49,14 +49,16 @@ def test_same_metric_names_as_the_neural_model_for_every_task(config, tmp_path):
     assert list((tmp_path / "lgbm" / "lightgbm").glob("booster_*.txt"))
 
 
-def test_lightgbm_learns_the_demo_films_and_is_table4s_reference(tmp_path, monkeypatch):
+def test_lightgbm_learns_the_demo_films_and_is_table4s_reference(tmp_path):
     from dm2s2_allennlp.demo import GENRES, build_movies, constant_baseline
     from dm2s2_allennlp.metrics import MultilabelF1
 
     paths = build_movies(str(tmp_path / "movies"), sizes=(800, 200, 300), seed=5)
-    monkeypatch.setenv("DM2S2_MOVIES_DIR", str(tmp_path / "movies"))
+    movies = str(tmp_path / "movies")
+    overrides = {"evaluate_on_test": True, "train_data_path": movies + "/train.jsonl",
+                 "validation_data_path": movies + "/dev.jsonl", "test_data_path": movies + "/test.jsonl"}
     params = Params.from_file(str(ROOT / "experiments" / "quickstart" / "movies_dm2s2.jsonnet"),
-                              '{"evaluate_on_test": true}')
+                              json.dumps(overrides))
     result = train_lightgbm(params, str(tmp_path / "lgbm"), n_features=256)
     assert set(result["lightgbm_numeric_modalities"]) == {"year", "length", "budget", "rating", "votes"}
     with open(paths["train"]) as handle:

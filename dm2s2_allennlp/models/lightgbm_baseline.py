@@ -1,5 +1,5 @@
 """The production baseline of DM2S2 Table 4: gradient-boosted trees (LightGBM) on the same records as the neural
-models, for any task, reporting the same metrics (``metrics.TaskMetrics``) under the same names.
+models, for any task, reporting the same metrics under the same names (through the config's task head).
 
 Features of a record, from the reader's rendered modality texts (``metadata["modality_texts"]``):
   * a NUMERIC modality -- one whose every present value in the training data parses as a number (year, length,
@@ -24,7 +24,8 @@ import torch
 from allennlp.common import Params
 from allennlp.data import DatasetReader, Instance, Vocabulary
 
-from dm2s2_allennlp.metrics import TaskMetrics
+from dm2s2_allennlp.heads import TaskHead
+from dm2s2_allennlp.models import legacy_config
 
 logger = logging.getLogger(__name__)
 
@@ -72,19 +73,6 @@ class RecordFeatures:
         return sparse.hstack(blocks).tocsr().astype(np.float32)
 
 
-def _targets(instances: Sequence[Instance], task: str, vocab: Vocabulary, namespace: str) -> np.ndarray:
-    if task == "multilabel":
-        size = vocab.get_vocab_size(namespace)
-        rows = np.zeros((len(instances), size), dtype=np.float32)
-        for i, instance in enumerate(instances):
-            for name in instance["label"].labels:
-                rows[i, vocab.get_token_index(name, namespace)] = 1.0
-        return rows
-    if task == "classification":
-        return np.array([vocab.get_token_index(i["label"].label, namespace) for i in instances], dtype=np.int64)
-    return np.array([float(i["label"].tensor) for i in instances], dtype=np.float64)
-
-
 def _boost(objective: Dict[str, Any], x_train, y_train, x_valid, y_valid, seed: int, rounds: int,
            early_stopping_rounds: int, extra: Dict[str, Any]):
     import lightgbm
@@ -97,34 +85,35 @@ def _boost(objective: Dict[str, Any], x_train, y_train, x_valid, y_valid, seed: 
                           callbacks=[lightgbm.early_stopping(early_stopping_rounds, verbose=False)])
 
 
-def fit_lightgbm(task: str, num_classes: int, x_train, y_train: np.ndarray, x_valid, y_valid: np.ndarray,
-                 seed: int = 13, rounds: int = 1000, early_stopping_rounds: int = 50,
-                 extra: Optional[Dict[str, Any]] = None) -> Tuple[List[Any], Callable[[Any], np.ndarray]]:
-    """Train the task's booster(s); returns them and ``predict(x)`` -> probabilities (``(n, K)``) or values."""
-    extra = extra or {}
-    if task == "regression":
-        booster = _boost({"objective": "regression"}, x_train, y_train, x_valid, y_valid, seed, rounds,
-                         early_stopping_rounds, extra)
-        return [booster], lambda x: booster.predict(x, num_iteration=booster.best_iteration)
-    if task == "classification":
-        if num_classes == 2:
-            booster = _boost({"objective": "binary"}, x_train, y_train, x_valid, y_valid, seed, rounds,
-                             early_stopping_rounds, extra)
+Fitted = Tuple[List[Any], Callable[[Any], np.ndarray]]
 
-            def predict_binary(x):
-                p = booster.predict(x, num_iteration=booster.best_iteration)
-                return np.stack([1 - p, p], axis=1)
-            return [booster], predict_binary
-        booster = _boost({"objective": "multiclass", "num_class": num_classes}, x_train, y_train, x_valid, y_valid,
-                         seed, rounds, early_stopping_rounds, extra)
-        return [booster], lambda x: booster.predict(x, num_iteration=booster.best_iteration)
+
+def _fit_regression(num_outputs: int, x_train, y_train, x_valid, y_valid, **kwargs) -> Fitted:
+    booster = _boost({"objective": "regression"}, x_train, y_train, x_valid, y_valid, **kwargs)
+    return [booster], lambda x: booster.predict(x, num_iteration=booster.best_iteration)
+
+
+def _fit_single_label(num_outputs: int, x_train, y_train, x_valid, y_valid, **kwargs) -> Fitted:
+    if num_outputs == 2:
+        booster = _boost({"objective": "binary"}, x_train, y_train, x_valid, y_valid, **kwargs)
+
+        def predict_binary(x):
+            p = booster.predict(x, num_iteration=booster.best_iteration)
+            return np.stack([1 - p, p], axis=1)
+        return [booster], predict_binary
+    booster = _boost({"objective": "multiclass", "num_class": num_outputs}, x_train, y_train, x_valid, y_valid,
+                     **kwargs)
+    return [booster], lambda x: booster.predict(x, num_iteration=booster.best_iteration)
+
+
+def _fit_per_label(num_outputs: int, x_train, y_train, x_valid, y_valid, **kwargs) -> Fitted:
     boosters: List[Any] = []
-    for k in range(num_classes):
+    for k in range(num_outputs):
         if y_train[:, k].sum() == 0:
             boosters.append(None)  # never seen in training: always 0
             continue
         boosters.append(_boost({"objective": "binary"}, x_train, np.ascontiguousarray(y_train[:, k]), x_valid,
-                               np.ascontiguousarray(y_valid[:, k]), seed, rounds, early_stopping_rounds, extra))
+                               np.ascontiguousarray(y_valid[:, k]), **kwargs))
 
     def predict_multilabel(x):
         columns = [np.zeros(x.shape[0]) if b is None else b.predict(x, num_iteration=b.best_iteration)
@@ -133,11 +122,16 @@ def fit_lightgbm(task: str, num_classes: int, x_train, y_train: np.ndarray, x_va
     return boosters, predict_multilabel
 
 
-def _evaluate(metrics: TaskMetrics, task: str, predictions: np.ndarray, targets: np.ndarray,
-              groups: Optional[List[str]]) -> Dict[str, float]:
-    scores = torch.tensor(predictions, dtype=torch.float32)
-    metrics(scores, torch.tensor(targets), groups)
-    return metrics.get_metric(reset=True)
+# the boosting that fits each task head: one regression booster, one binary/multiclass booster, one per label
+FITTERS = {"regression": _fit_regression, "classification": _fit_single_label, "multilabel": _fit_per_label}
+
+
+def fit_lightgbm(task: str, num_outputs: int, x_train, y_train: np.ndarray, x_valid, y_valid: np.ndarray,
+                 seed: int = 13, rounds: int = 1000, early_stopping_rounds: int = 50,
+                 extra: Optional[Dict[str, Any]] = None) -> Fitted:
+    """Train the task's booster(s); returns them and ``predict(x)`` -> probabilities (``(n, K)``) or values."""
+    return FITTERS[task](num_outputs, x_train, y_train, x_valid, y_valid, seed=seed, rounds=rounds,
+                         early_stopping_rounds=early_stopping_rounds, extra=extra or {})
 
 
 def train_lightgbm(params: Params, serialization_dir: str, seed: Optional[int] = None, n_features: int = 4096,
@@ -148,9 +142,9 @@ def train_lightgbm(params: Params, serialization_dir: str, seed: Optional[int] =
     os.makedirs(serialization_dir, exist_ok=True)
     with open(os.path.join(serialization_dir, "config.json"), "w", encoding="utf-8") as handle:
         json.dump(params.as_dict(quiet=True), handle, indent=2)
-    model_params = params.get("model")
-    task = model_params.get("task", "multilabel")
-    namespace = model_params.get("label_namespace", "labels")
+    model_params = legacy_config.upgrade(params.get("model").duplicate(), {})
+    head_params = model_params.get("head")
+    task = head_params.get("type")
     seed = seed if seed is not None else int(params.get("random_seed", 13))
     reader = DatasetReader.from_params(params.get("dataset_reader").duplicate())
     validation_reader = (DatasetReader.from_params(params.get("validation_dataset_reader").duplicate())
@@ -163,31 +157,25 @@ def train_lightgbm(params: Params, serialization_dir: str, seed: Optional[int] =
     test = list(validation_reader.read(test_path)) if test_path else []
     vocab = Vocabulary.from_params(params.get("vocabulary", Params({})).duplicate(), instances=train)
 
+    head = TaskHead.from_params(vocab=vocab, params=head_params.duplicate()).eval()
     modalities = train[0]["metadata"]["modality_names"]
     features = RecordFeatures(modalities, n_features).fit([i["metadata"]["modality_texts"] for i in train])
 
     def matrix(instances):
         return features.transform([i["metadata"]["modality_texts"] for i in instances])
 
-    num_classes = vocab.get_vocab_size(namespace) if task != "regression" else 1
-    boosters, predict = fit_lightgbm(task, num_classes, matrix(train), _targets(train, task, vocab, namespace),
-                                     matrix(valid), _targets(valid, task, vocab, namespace), seed, rounds,
-                                     early_stopping_rounds)
-    metrics = TaskMetrics.for_vocabulary(task, vocab, namespace, model_params.get("threshold", 0.5),
-                                         model_params.get("positive_label", None),
-                                         model_params.get("auc_threshold", None))
-
-    def groups(instances):
-        values = [i["metadata"].get("fine_class") for i in instances]
-        return values if task == "classification" and all(v is not None for v in values) else None
+    boosters, predict = fit_lightgbm(task, head.num_outputs, matrix(train), head.targets(train), matrix(valid),
+                                     head.targets(valid), seed, rounds, early_stopping_rounds)
 
     result: Dict[str, Any] = {"lightgbm_seed": seed, "lightgbm_numeric_modalities": features.numeric,
                               "lightgbm_best_iterations": [b.best_iteration if b is not None else 0
                                                            for b in boosters]}
     for split, instances in (("training", train), ("best_validation", valid), ("test", test)):
         if instances:
-            values = _evaluate(metrics, task, predict(matrix(instances)), _targets(instances, task, vocab, namespace),
-                               groups(instances))
+            scores = torch.tensor(predict(matrix(instances)), dtype=torch.float32)
+            head.update_metrics(scores, torch.tensor(head.targets(instances)),
+                                [i["metadata"] for i in instances])
+            values = head.get_metrics(reset=True)
             result.update({f"{split}_{name}": value for name, value in values.items()})
     os.makedirs(os.path.join(serialization_dir, "lightgbm"), exist_ok=True)
     for k, booster in enumerate(boosters):

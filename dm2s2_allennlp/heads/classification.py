@@ -1,0 +1,116 @@
+"""``classification`` head: one label per record (binary = two classes). Softmax outputs, cross-entropy with the
+same optional class weights as Eq. 16 (``class_weighting``: ``inverse`` by default, ``inverse_sqrt``, ``none``;
+``heads.class_weights``).
+
+Metrics: ``accuracy``, ``f1_macro``; with exactly two classes also ``auc`` and ``recall_at_p95`` of the positive class
+(``positive_label``, default the label with vocabulary index 1); when the records' metadata carry a ``fine_class``
+(``ads_parallelity``), the accuracy within each fine class, ``accuracy_<class>`` (DM2S2 Table 2's per-class columns).
+AllenNLP's accuracy, F-beta and AUC check their inputs on the host, so they get them when read (``Deferred``).
+Output: ``probs``, and ``label`` / ``label_probs`` when made human-readable.
+"""
+from typing import Any, Dict, Optional, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from allennlp.data import Field, Instance, Vocabulary
+from allennlp.data.fields import LabelField
+from allennlp.training.metrics import Auc, CategoricalAccuracy, FBetaMeasure
+
+from dm2s2_allennlp.heads.class_weights import check_class_weighting, class_weights, counts_from_mapping
+from dm2s2_allennlp.heads.task_head import TaskHead, label_counts
+from dm2s2_allennlp.metrics.deferred import Deferred
+from dm2s2_allennlp.metrics.grouped_accuracy import GroupedAccuracy
+from dm2s2_allennlp.metrics.recall_at_precision import RecallAtPrecision
+
+
+@TaskHead.register("classification")
+class ClassificationHead(TaskHead):
+    """Parameters: ``class_weighting`` (``inverse``), ``positive_label`` (binary tasks), ``label_counts``
+    (``{label: N_k}``; instead of the counts fitted from the training data), ``label_namespace``."""
+
+    def __init__(self, vocab: Vocabulary, label_namespace: str = "labels", class_weighting: str = "inverse",
+                 positive_label: Optional[str] = None, label_counts: Optional[Dict[str, int]] = None) -> None:
+        super().__init__(vocab, label_namespace)
+        self.names = self.label_names(vocab, label_namespace)
+        if not self.names:
+            raise ValueError(f"the vocabulary has no labels in namespace {label_namespace!r}")
+        self.class_weighting = check_class_weighting(class_weighting)
+        given = counts_from_mapping(self.names, label_counts)
+        self.register_buffer("class_weights", class_weights(given, class_weighting) if given is not None
+                             else torch.ones(len(self.names)))
+        if given is not None:
+            self.mark_fitted()
+        if positive_label is not None and positive_label not in self.names:
+            raise ValueError(f"`positive_label` {positive_label!r} is not a label of the vocabulary {self.names}")
+        self.positive_index = self.names.index(positive_label) if positive_label is not None else 1
+        self.accuracy = Deferred(CategoricalAccuracy())
+        self.macro_f1 = Deferred(FBetaMeasure(average="macro"))
+        self.grouped_accuracy = Deferred(GroupedAccuracy())
+        self.binary = len(self.names) == 2
+        self.auc = Deferred(Auc(positive_label=self.positive_index)) if self.binary else None
+        self.recall_at_p95 = RecallAtPrecision(0.95) if self.binary else None
+
+    @property
+    def num_outputs(self) -> int:
+        return len(self.names)
+
+    @property
+    def needs_statistics(self) -> bool:
+        return self.class_weighting != "none"
+
+    def unfitted_consequence(self) -> str:
+        return "the class weights are uniform"
+
+    def label_statistics(self, labels: Sequence[Field]) -> torch.Tensor:
+        return label_counts(labels, self.names, lambda field: [field.label])
+
+    def set_statistics(self, statistics: torch.Tensor) -> None:
+        self.class_weights.copy_(class_weights(statistics, self.class_weighting))
+        super().set_statistics(statistics)
+
+    def forward(self, logits: torch.Tensor, label: Optional[torch.Tensor] = None,
+                metadata: Optional[Sequence[Dict[str, Any]]] = None) -> Dict[str, torch.Tensor]:
+        probs = torch.softmax(logits, dim=-1)
+        output = {"logits": logits, "probs": probs}
+        if label is not None:
+            self.check_fitted()
+            output["loss"] = F.cross_entropy(logits, label.long(), weight=self.class_weights)
+            self.update_metrics(probs, label, metadata)
+        return output
+
+    def update_metrics(self, scores: torch.Tensor, label: torch.Tensor,
+                       metadata: Optional[Sequence[Dict[str, Any]]] = None) -> None:
+        scores, label = scores.detach(), label.long()
+        self.accuracy(scores, label)
+        self.macro_f1(scores, label)
+        if self.binary:
+            self.auc(scores[:, self.positive_index], label)
+            self.recall_at_p95(scores[:, self.positive_index], label == self.positive_index)
+        if metadata is not None and all("fine_class" in m for m in metadata):
+            self.grouped_accuracy(scores.argmax(-1) == label, [m["fine_class"] for m in metadata])
+
+    def get_metrics(self, reset: bool = False) -> Dict[str, float]:
+        metrics = {"accuracy": self.accuracy.get_metric(reset), "f1_macro": self.macro_f1.get_metric(reset)["fscore"]}
+        if self.binary:
+            metrics["auc"] = float(self.auc.get_metric(reset))
+            metrics.update(self.recall_at_p95.get_metric(reset))
+        metrics.update(self.grouped_accuracy.get_metric(reset))
+        return metrics
+
+    def make_output_human_readable(self, output_dict: Dict[str, Any]) -> Dict[str, Any]:
+        probs = output_dict["probs"].detach().cpu()
+        output_dict["label_probs"] = [dict(zip(self.names, row)) for row in probs.tolist()]
+        output_dict["label"] = [self.names[int(i)] for i in probs.argmax(-1)]
+        return output_dict
+
+    @classmethod
+    def label_field(cls, label: Any, where: str, namespace: str) -> Field:
+        if not isinstance(label, str) or not label.strip():
+            raise ValueError(f"task 'classification' needs a non-empty string, got {label!r} "
+                             "(write class labels as strings)")
+        return LabelField(label.strip(), label_namespace=namespace)
+
+    def targets(self, instances: Sequence[Instance]) -> np.ndarray:
+        index = {name: i for i, name in enumerate(self.names)}
+        return np.array([index[i["label"].label] for i in instances], dtype=np.int64)

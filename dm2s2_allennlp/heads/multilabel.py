@@ -1,0 +1,139 @@
+"""``multilabel`` head: sigmoid outputs and the class-weighted binary cross-entropy of DM2S2 Eq. 16,
+
+    L = -1/N sum_j sum_k w_k [Y_jk log Yhat_jk + (1 - Y_jk) log(1 - Yhat_jk)],
+
+with w_k from the training label counts (``class_weighting``: ``inverse`` w_k = 1/N_k, ``inverse_sqrt``, ``none``;
+``heads.class_weights``). Eq. 16 as printed shows only the positive term; the "sigmoid cross-entropy" it names has
+both, and both are used (the positive-only form is minimised by predicting every class).
+
+Decision rule: label k is predicted when Yhat_k >= t_k. t_k is ``threshold`` (0.5) for every class, or, with
+``tune_thresholds: true``, tuned per class on the validation data at the end of training (``heads.thresholds``;
+the ``fit_task_head`` callback does it with the best epoch's validation predictions) and stored in the archive, so
+``allennlp evaluate`` and ``allennlp predict`` use them. ``at_least_one: true`` predicts the class with the largest
+margin Yhat_k - t_k for a record that would otherwise get no label (for data where every record has one).
+
+Metrics: F1 micro / macro / samples of the predicted label sets, and ``recall_at_p95`` (R@P95 over all (record,
+class) pairs, paper 003 Section 6.2; threshold-free). Output: ``probs``, and ``labels`` / ``label_probs`` when made
+human-readable.
+"""
+from typing import Any, Dict, List, Optional, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from allennlp.data import Field, Instance, Vocabulary
+from allennlp.data.fields import MultiLabelField
+
+from dm2s2_allennlp.heads.class_weights import check_class_weighting, class_weights, counts_from_mapping
+from dm2s2_allennlp.heads.task_head import TaskHead, label_counts
+from dm2s2_allennlp.heads.thresholds import tune_thresholds
+from dm2s2_allennlp.metrics.multilabel_f1 import MultilabelF1
+from dm2s2_allennlp.metrics.recall_at_precision import RecallAtPrecision
+
+
+@TaskHead.register("multilabel")
+class MultilabelHead(TaskHead):
+    """Parameters: ``class_weighting`` (``inverse``), ``threshold`` (0.5), ``tune_thresholds`` (false),
+    ``at_least_one`` (false), ``label_counts`` (``{label: N_k}``; instead of the counts fitted from the training
+    data), ``label_namespace``."""
+
+    def __init__(self, vocab: Vocabulary, label_namespace: str = "labels", class_weighting: str = "inverse",
+                 threshold: float = 0.5, tune_thresholds: bool = False, at_least_one: bool = False,
+                 label_counts: Optional[Dict[str, int]] = None) -> None:
+        super().__init__(vocab, label_namespace)
+        self.names = self.label_names(vocab, label_namespace)
+        if not self.names:
+            raise ValueError(f"the vocabulary has no labels in namespace {label_namespace!r}")
+        self.class_weighting = check_class_weighting(class_weighting)
+        self.default_threshold = threshold
+        self.tune = tune_thresholds
+        self.at_least_one = at_least_one
+        given = counts_from_mapping(self.names, label_counts)
+        self.register_buffer("class_weights", class_weights(given, class_weighting) if given is not None
+                             else torch.ones(len(self.names)))
+        if given is not None:
+            self.mark_fitted()
+        self.register_buffer("thresholds", torch.full((len(self.names),), float(threshold)))
+        self.f1 = MultilabelF1(threshold)
+        self.recall_at_p95 = RecallAtPrecision(0.95)
+        self._evaluation: List[torch.Tensor] = []
+        self.last_evaluation: Optional[torch.Tensor] = None  # (probs | gold) of the last evaluation pass
+
+    @property
+    def num_outputs(self) -> int:
+        return len(self.names)
+
+    @property
+    def needs_statistics(self) -> bool:
+        return self.class_weighting != "none"
+
+    def unfitted_consequence(self) -> str:
+        return "the class weights are uniform"
+
+    def label_statistics(self, labels: Sequence[Field]) -> torch.Tensor:
+        return label_counts(labels, self.names, lambda field: field.labels)
+
+    def set_statistics(self, statistics: torch.Tensor) -> None:
+        self.class_weights.copy_(class_weights(statistics, self.class_weighting))
+        super().set_statistics(statistics)
+
+    def decide(self, probs: torch.Tensor) -> torch.Tensor:
+        """The predicted label sets ``(batch, K)`` (bool) of ``probs``."""
+        predicted = probs >= self.thresholds
+        if self.at_least_one:
+            margin = probs - self.thresholds
+            top = torch.zeros_like(predicted).scatter_(1, margin.argmax(-1, keepdim=True), True)
+            predicted = predicted | (top & ~predicted.any(-1, keepdim=True))
+        return predicted
+
+    def forward(self, logits: torch.Tensor, label: Optional[torch.Tensor] = None,
+                metadata: Optional[Sequence[Dict[str, Any]]] = None) -> Dict[str, torch.Tensor]:
+        probs = torch.sigmoid(logits)
+        output = {"logits": logits, "probs": probs}
+        if label is not None:
+            self.check_fitted()
+            per_class = F.binary_cross_entropy_with_logits(logits, label.float(), reduction="none")
+            output["loss"] = (per_class * self.class_weights).sum(-1).mean()  # Eq. 16
+            self.update_metrics(probs, label)
+        return output
+
+    def update_metrics(self, scores: torch.Tensor, label: torch.Tensor,
+                       metadata: Optional[Sequence[Dict[str, Any]]] = None) -> None:
+        scores, gold = scores.detach(), label.float()
+        self.f1(scores, gold, predicted=self.decide(scores))
+        self.recall_at_p95(scores, gold)
+        if self.tune and not self.training:
+            self._evaluation.append(torch.cat([scores, gold], dim=-1))
+
+    def get_metrics(self, reset: bool = False) -> Dict[str, float]:
+        metrics = {**self.f1.get_metric(reset), **self.recall_at_p95.get_metric(reset)}
+        if reset and self._evaluation:
+            self.last_evaluation, self._evaluation = torch.cat(self._evaluation).cpu(), []
+        return metrics
+
+    def tune_to(self, evaluation: torch.Tensor) -> torch.Tensor:
+        """Set the thresholds from ``(probs | gold)`` rows of held-out records (``last_evaluation``)."""
+        k = self.num_outputs
+        self.thresholds.copy_(tune_thresholds(evaluation[:, :k], evaluation[:, k:], self.default_threshold))
+        return self.thresholds
+
+    def make_output_human_readable(self, output_dict: Dict[str, Any]) -> Dict[str, Any]:
+        probs = output_dict["probs"].detach()
+        decided = self.decide(probs).cpu().tolist()
+        output_dict["label_probs"] = [dict(zip(self.names, row)) for row in probs.cpu().tolist()]
+        output_dict["labels"] = [[n for n, keep in zip(self.names, row) if keep] for row in decided]
+        return output_dict
+
+    @classmethod
+    def label_field(cls, label: Any, where: str, namespace: str) -> Field:
+        if not isinstance(label, list) or not all(isinstance(x, str) and x.strip() for x in label):
+            raise ValueError(f"task 'multilabel' needs a list of non-empty strings, got {label!r}")
+        return MultiLabelField([x.strip() for x in label], label_namespace=namespace)
+
+    def targets(self, instances: Sequence[Instance]) -> np.ndarray:
+        index = {name: i for i, name in enumerate(self.names)}
+        rows = np.zeros((len(instances), len(self.names)), dtype=np.float32)
+        for i, instance in enumerate(instances):
+            for name in instance["label"].labels:
+                rows[i, index[name]] = 1.0
+        return rows

@@ -1,0 +1,23 @@
+"""``Deferred``: feeds an AllenNLP metric that checks its inputs on the host (accuracy, F-beta, AUC) only when the
+metric is read, so that updating it per batch never makes the host wait for the GPU."""
+from typing import Any, List, Tuple
+
+import torch
+
+
+class Deferred:
+    """Holds a metric's per-batch inputs (tensors detached, on their device) and feeds them to ``metric`` on the CPU
+    at ``get_metric``."""
+
+    def __init__(self, metric) -> None:
+        self.metric = metric
+        self.pending: List[Tuple[Any, ...]] = []
+
+    def __call__(self, *args) -> None:
+        self.pending.append(tuple(a.detach() if isinstance(a, torch.Tensor) else a for a in args))
+
+    def get_metric(self, reset: bool = False):
+        for args in self.pending:
+            self.metric(*(a.cpu() if isinstance(a, torch.Tensor) else a for a in args))
+        self.pending = []
+        return self.metric.get_metric(reset)

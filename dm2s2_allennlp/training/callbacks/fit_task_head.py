@@ -1,0 +1,77 @@
+"""``fit_task_head`` trainer callback: fits the task head to the training data, and its thresholds to the validation
+data, inside ``allennlp train``.
+
+  * ``on_start``: the statistics of the training labels (class counts -> class weights; target mean and std ->
+    regression scaling; ``heads.TaskHead.label_statistics``), read from the trainer's training data loader. Under
+    distributed training every worker's counts are summed, so all workers use the statistics of the whole training
+    set. Skipped when the head has fitted statistics already (``label_counts`` in the config, or a recovered run).
+  * ``on_epoch``: when the epoch is the best so far, keep the head's predictions on the validation data of that epoch
+    (a head with ``tune_thresholds: true`` records them).
+  * ``on_end``: tune the head's decision thresholds on the best epoch's validation predictions and write the tuned
+    model over the best weights, so the test evaluation that follows and the archive use them.
+"""
+import logging
+from typing import Any, Dict, Optional
+
+import torch
+import torch.distributed as dist
+from allennlp.common.util import is_distributed
+from allennlp.training.callbacks import TrainerCallback
+
+logger = logging.getLogger(__name__)
+
+
+@TrainerCallback.register("fit_task_head")
+class FitTaskHead(TrainerCallback):
+    def __init__(self, serialization_dir: str) -> None:
+        super().__init__(serialization_dir)
+        self.best_evaluation: Optional[torch.Tensor] = None
+
+    @staticmethod
+    def head(trainer):
+        return getattr(trainer.model, "head", None)
+
+    def on_start(self, trainer, is_primary: bool = True, **kwargs) -> None:
+        head = self.head(trainer)
+        if head is None or not head.needs_statistics or head.fitted:
+            return
+        labels = [instance["label"] for instance in trainer.data_loader.iter_instances() if "label" in instance]
+        statistics = head.label_statistics(labels)
+        if is_distributed():
+            statistics = statistics.to(head.statistics_fitted.device)
+            dist.all_reduce(statistics)
+        head.set_statistics(statistics.cpu())
+        logger.info("task head fitted to %d training labels%s", len(labels),
+                    " (this worker's share; statistics summed over workers)" if is_distributed() else "")
+
+    def on_epoch(self, trainer, metrics: Dict[str, Any], epoch: int, is_primary: bool = True, **kwargs) -> None:
+        head = self.head(trainer)
+        if head is not None and getattr(head, "tune", False) and metrics.get("best_epoch") == epoch:
+            self.best_evaluation = head.last_evaluation
+
+    def on_end(self, trainer, metrics: Dict[str, Any] = None, epoch: int = None, is_primary: bool = True,
+               **kwargs) -> None:
+        head = self.head(trainer)
+        if metrics is None or head is None or not getattr(head, "tune", False):
+            return
+        evaluation = self.best_evaluation
+        if is_distributed() and evaluation is not None:
+            gathered = [None] * dist.get_world_size()
+            dist.all_gather_object(gathered, evaluation)
+            evaluation = torch.cat(gathered)
+        if evaluation is None:
+            logger.warning("tune_thresholds: no validation predictions of the best epoch (no validation data?); the "
+                           "thresholds stay at %s", head.default_threshold)
+            return
+        thresholds = head.tune_to(evaluation)
+        logger.info("thresholds tuned on %d validation records: %s", evaluation.size(0),
+                    dict(zip(head.names, [round(t, 4) for t in thresholds.tolist()])))
+        best = trainer.get_best_weights_path()
+        if is_primary and best is not None:
+            torch.save(trainer.model.state_dict(), best)
+
+    def state_dict(self) -> Dict[str, Any]:
+        return {"best_evaluation": self.best_evaluation}
+
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
+        self.best_evaluation = state_dict.get("best_evaluation")
