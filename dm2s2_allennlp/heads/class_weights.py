@@ -23,9 +23,9 @@ def class_weights(counts: torch.Tensor, weighting: str) -> torch.Tensor:
     check_class_weighting(weighting)
     if weighting == "none":
         return torch.ones_like(counts, dtype=torch.float32)
-    n = counts.double().clamp_min(1.0)
+    n = counts.float().clamp_min(1.0)  # float32 throughout, as the first releases computed them
     raw = 1.0 / n if weighting == "inverse" else 1.0 / n.sqrt()
-    return (raw * (len(raw) / raw.sum())).float()
+    return raw * (len(raw) / raw.sum())
 
 
 def counts_from_mapping(names, given: Optional[dict]) -> Optional[torch.Tensor]:
