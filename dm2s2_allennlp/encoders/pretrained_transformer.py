@@ -176,7 +176,8 @@ class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
             dtype = self._dtype(unified.device)
             with torch.autocast("cuda", dtype=dtype, enabled=dtype is not None):
                 bottom = self.bottom_states(unified)
-                return self.run_layers(bottom, unified.attention_mask, self.split, len(self.layers())).float()
+                top = self.run_layers(bottom, unified.attention_mask, self.split, len(self.layers())).float()
+            return top * unified.attention_mask.unsqueeze(-1)  # padding: zeros, cached or not
         return self.cached_modality_states(unified)
 
     def bottom_states(self, unified: UnifiedSequence) -> torch.Tensor:
