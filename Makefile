@@ -1,5 +1,7 @@
 # The README's two commands: `make demo` and `make test`. Both install into .venv first if needed.
 SHELL := /bin/bash
+# a pipeline fails when any command in it fails: filtering pip's output never hides a failed install
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -29,13 +31,15 @@ vision-debs:
 	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q tesseract-ocr tesseract-ocr-jpn >/dev/null 2>&1)) ; } || \
 	  echo "== tesseract not available: the OCR tests will be skipped"
 
-# Every step stops `make` when it fails (no output filtering that could hide a failed install).
+# pip's notes about this machine's local package mirrors ("Location ... is ignored") are dropped from the terminal;
+# with pipefail (above) every step still stops `make` when it fails.
+MIRROR_NOTES := 2>&1 | { grep -v '^WARNING: Location' || true; }
 $(STAMP): constraints.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "== installing the pinned stack into $(VENV) (torch 2.14.1, allennlp 2.10.1 --no-deps, this package)"
-	$(PIP) install -c constraints.txt torch==2.14.1 torchvision==0.29.1
-	$(PIP) install --no-deps -c constraints.txt allennlp==2.10.1
-	$(PIP) install -c constraints.txt --no-build-isolation -e ".[vision,test]"
+	$(PIP) install -c constraints.txt torch==2.14.1 torchvision==0.29.1 $(MIRROR_NOTES)
+	$(PIP) install --no-deps -c constraints.txt allennlp==2.10.1 $(MIRROR_NOTES)
+	$(PIP) install -c constraints.txt --no-build-isolation -e ".[vision,test]" $(MIRROR_NOTES)
 	$(PY) -W ignore::FutureWarning -c "import torch, allennlp.models, transformers, dm2s2_allennlp; print('stack ok: torch', torch.__version__, 'transformers', transformers.__version__)"
 	@touch $(STAMP)
 

@@ -1,0 +1,159 @@
+"""The quality benchmark: every system on every real data set of ``datasets.py``, three seeds, one table.
+
+    .venv/bin/python benchmarks/quality/run.py [--datasets films tweets ...] [--systems dm2s2 tfidf ...]
+                                               [--seeds 13 14 15] [--out runs/quality]
+
+Systems (all on the same splits, scored by the package's own task heads):
+  * ``dm2s2``: the recommended recipe, ``experiments/quickstart/movies_dm2s2.jsonnet``, adapted to each data set only
+    by the ``-o`` overrides a user writes (data paths, modalities, task head, validation metric, seeds);
+  * ``dm2s2_encoder_only``, ``dm2s2_intra_only``, ``dm2s2_inter_only``: the recipe with IntraMRA / InterMRA switched
+    off (DM2S2 Table 3's ablation order);
+  * every other model of the package through its quickstart config and the same overrides: ``dmms``,
+    ``modality_attention_merger``, ``mmae``, ``concat_fusion``, ``encoder_only_modality_embeddings``;
+  * ``lightgbm``: ``allennlp train-lightgbm`` on the recipe config (the package's Table 4 baseline);
+  * ``tfidf``: scikit-learn TF-IDF + logistic / ridge regression (``tfidf.py``), the peer a user tries first.
+
+Each run's directory is ``OUT/<data set>/<system>/seed_<s>/`` (finished runs are not redone; delete them to
+rerun); AllenNLP's logs go to ``train.log`` there. The frozen encoder's states are cached per data set under
+``OUT/cache``: a system's first run fills what it needs, so times are shown for the first and for later seeds. The
+table (Markdown) and every number (JSON) are written to ``OUT/results.md`` and ``OUT/results.json``.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+from datasets import SPECS, Spec, write  # noqa: E402
+
+QUICKSTART = "experiments/quickstart/movies_{}.jsonnet"
+NEURAL = {  # system -> (config, extra overrides)
+    "dm2s2": ("dm2s2", {}),
+    "dm2s2_intra_only": ("dm2s2", {"model.use_inter": False}),
+    "dm2s2_inter_only": ("dm2s2", {"model.use_intra": False}),
+    "dm2s2_encoder_only": ("dm2s2", {"model.use_intra": False, "model.use_inter": False}),
+    "dmms": ("dmms", {}),
+    "modality_attention_merger": ("modality_attention_merger", {}),
+    "mmae": ("mmae", {}),
+    "concat_fusion": ("concat_fusion", {}),
+    "encoder_only_modality_embeddings": ("encoder_only_modality_embeddings", {}),
+}
+SYSTEMS = list(NEURAL) + ["lightgbm", "tfidf"]
+
+
+def user_overrides(spec: Spec, paths: Dict[str, str], seed: int) -> Dict:
+    """What a user writes to point the recipe at their data (README, "Bring your own data")."""
+    overrides = {"train_data_path": paths["train"], "validation_data_path": paths["dev"],
+                 "test_data_path": paths["test"], "evaluate_on_test": True,
+                 "dataset_reader.modalities": spec.modalities, "model.modalities": spec.modalities,
+                 "dataset_reader.task": spec.task, "trainer.validation_metric": spec.validation_metric,
+                 "random_seed": seed, "numpy_seed": seed, "pytorch_seed": seed}
+    if spec.task != "multilabel":
+        overrides["model.head"] = {"type": spec.task}
+    return overrides
+
+
+def allennlp(args: List[str], log: Path, env: Dict[str, str]) -> float:
+    start = time.perf_counter()
+    with open(log, "w", encoding="utf-8") as handle:
+        result = subprocess.run([sys.executable, "-m", "allennlp", *args, "--include-package", "dm2s2_allennlp"],
+                                cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    if result.returncode != 0:
+        raise RuntimeError(f"allennlp {' '.join(args[:2])} failed; see {log}")
+    return round(time.perf_counter() - start, 1)
+
+
+def run_one(spec: Spec, system: str, paths: Dict[str, str], seed: int, run: Path, cache: Path) -> Dict:
+    run.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", DM2S2_CACHE_DIR=str(cache),
+               PYTHONWARNINGS="ignore::FutureWarning")
+    if system == "tfidf":
+        from tfidf import run_tfidf
+
+        metrics = run_tfidf(spec, paths, seed)
+    else:
+        config, extra = NEURAL.get(system, ("dm2s2", {}))
+        overrides = json.dumps({**user_overrides(spec, paths, seed), **extra})
+        out = run / "allennlp"
+        if system == "lightgbm":
+            seconds = allennlp(["train-lightgbm", QUICKSTART.format(config), "-s", str(out), "-o", overrides,
+                                "--force"], run / "train.log", env)
+        else:
+            seconds = allennlp(["train", QUICKSTART.format(config), "-s", str(out), "-o", overrides, "--force"],
+                               run / "train.log", env)
+        metrics = json.loads((out / "metrics.json").read_text())
+        metrics["train_seconds"] = seconds
+    (run / "result.json").write_text(json.dumps(metrics, indent=1))
+    return metrics
+
+
+def mean_std(values: List[float]) -> str:
+    if not values:
+        return "-"
+    mean = statistics.mean(values)
+    std = statistics.stdev(values) if len(values) > 1 else 0.0
+    return f"{mean:.4f} ± {std:.4f}"
+
+
+def table(results: Dict, datasets: List[str], systems: List[str]) -> str:
+    lines = []
+    for name in datasets:
+        spec = SPECS[name]
+        lines += [f"\n### {name} ({spec.task}; {spec.description}; test split of {spec.sizes[2]})\n",
+                  "| system | " + " | ".join(spec.main) + " | train s (first; later) |",
+                  "|---|" + "---:|" * (len(spec.main) + 1)]
+        for system in systems:
+            runs = results.get(name, {}).get(system, [])
+            if not runs:
+                continue
+            cells = [mean_std([r[f"test_{m}"] for r in runs if f"test_{m}" in r]) for m in spec.main]
+            times = [r["train_seconds"] for r in runs]
+            later = f"; {statistics.mean(times[1:]):.0f}" if len(times) > 1 else ""
+            lines.append(f"| {system} | " + " | ".join(cells) + f" | {times[0]:.0f}{later} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--datasets", nargs="+", default=list(SPECS), choices=list(SPECS))
+    parser.add_argument("--systems", nargs="+", default=SYSTEMS, choices=SYSTEMS)
+    parser.add_argument("--seeds", nargs="+", type=int, default=[13, 14, 15])
+    parser.add_argument("--out", default=str(ROOT / "runs" / "quality"))
+    args = parser.parse_args()
+    out = Path(args.out)
+    results: Dict = {}
+    for name in args.datasets:
+        spec = SPECS[name]
+        paths = write(spec, out / "data" / name)
+        for system in args.systems:
+            for seed in args.seeds:
+                run = out / name / system / f"seed_{seed}"
+                if (run / "result.json").exists():
+                    metrics = json.loads((run / "result.json").read_text())
+                else:
+                    print(f"{name} / {system} / seed {seed} ...", end=" ", flush=True)
+                    metrics = run_one(spec, system, paths, seed, run, out / "cache" / name)
+                    print(f"{metrics['train_seconds']} s; " + ", ".join(
+                        f"{m} {metrics.get('test_' + m, float('nan')):.4f}" for m in spec.main), flush=True)
+                results.setdefault(name, {}).setdefault(system, []).append(metrics)
+    machine = f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}"
+    text = f"Machine: {machine}; seeds {args.seeds}; mean ± std over the seeds.\n" + table(
+        results, args.datasets, args.systems)
+    (out / "results.md").write_text(text)
+    (out / "results.json").write_text(json.dumps({"machine": machine, "seeds": args.seeds, "results": results},
+                                                 indent=1))
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
