@@ -30,7 +30,7 @@
     callbacks: $.callbacks,
   },
   // the head learns its class weights / target scaling from the training data; the cache is written each epoch
-  callbacks:: [{ type: 'fit_task_head' }, { type: 'flush_encoder_cache' }],
+  callbacks:: [{ type: 'fit_to_data' }, { type: 'flush_encoder_cache' }],
   // batches of similar unified-sequence length (little padding)
   data_loader(batch_size):: { batch_sampler: { type: 'token_bucket', batch_size: batch_size } },
   validation_data_loader(batch_size):: {

@@ -40,5 +40,5 @@ def make_model(model_type: str, vocab, modalities: List[str], task: str = "multi
 
 
 def fit_head(model, instances) -> None:
-    """What the `fit_task_head` callback does at the start of training: the head's training-label statistics."""
-    model.head.set_statistics(model.head.label_statistics([i["label"] for i in instances if "label" in i]))
+    """What the `fit_to_data` callback does at the start of training: the training data's statistics."""
+    model.set_data_statistics(model.data_statistics(instances))

@@ -12,7 +12,7 @@ from tests.conftest import FIXTURES
 
 
 def run(tmp_path, name, distributed):
-    # no label counts given: the fit_task_head callback sums the two workers' counts
+    # no label counts given: the fit_to_data callback sums the two workers' counts
     overrides = {"data_loader.batch_size": 4 if distributed else 8, "trainer.num_epochs": 3,
                  "model.encoder.cache": {"directory": str(tmp_path / "cache")}}
     if distributed:

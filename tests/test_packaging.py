@@ -67,7 +67,7 @@ def test_the_installed_wheel_trains_away_from_the_checkout(built, tmp_path):
                         "head": {"type": "multilabel"}},
               "data_loader": {"batch_size": 4},
               "trainer": {"optimizer": "adam", "num_epochs": 1, "cuda_device": -1,
-                          "callbacks": [{"type": "fit_task_head"}]}}
+                          "callbacks": [{"type": "fit_to_data"}]}}
     (work / "config.json").write_text(json.dumps(config))
     env = dict(os.environ, PYTHONPATH=str(site), HF_HUB_OFFLINE="1")
     where = subprocess.run([sys.executable, "-c", "import dm2s2_allennlp; print(dm2s2_allennlp.__file__)"],

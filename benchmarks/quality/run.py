@@ -14,8 +14,8 @@ Systems (all on the same splits, scored by the package's own task heads):
   * ``tfidf``: scikit-learn TF-IDF + logistic / ridge regression (``tfidf.py``), the peer a user tries first.
 
 Each run's directory is ``OUT/<data set>/<system>/seed_<s>/`` (finished runs are not redone; delete them to
-rerun); AllenNLP's logs go to ``train.log`` there. The frozen encoder's states are cached per data set under
-``OUT/cache``: a system's first run fills what it needs, so times are shown for the first and for later seeds. The
+rerun); AllenNLP's logs go to ``train.log`` there. The frozen encoder's states are cached per data set in ``cache/``
+beside ``OUT``: a system's first run fills what it needs, so times are shown for the first and for later seeds. The
 table (Markdown) and every number (JSON) are written to ``OUT/results.md`` and ``OUT/results.json``.
 """
 import argparse
@@ -73,7 +73,8 @@ def allennlp(args: List[str], log: Path, env: Dict[str, str]) -> float:
     return round(time.perf_counter() - start, 1)
 
 
-def run_one(spec: Spec, system: str, paths: Dict[str, str], seed: int, run: Path, cache: Path) -> Dict:
+def run_one(spec: Spec, system: str, paths: Dict[str, str], seed: int, run: Path, cache: Path,
+            variant: Dict = None) -> Dict:
     run.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", DM2S2_CACHE_DIR=str(cache),
                PYTHONWARNINGS="ignore::FutureWarning")
@@ -83,7 +84,7 @@ def run_one(spec: Spec, system: str, paths: Dict[str, str], seed: int, run: Path
         metrics = run_tfidf(spec, paths, seed)
     else:
         config, extra = NEURAL.get(system, ("dm2s2", {}))
-        overrides = json.dumps({**user_overrides(spec, paths, seed), **extra})
+        overrides = json.dumps({**user_overrides(spec, paths, seed), **extra, **(variant or {})})
         out = run / "allennlp"
         if system == "lightgbm":
             seconds = allennlp(["train-lightgbm", QUICKSTART.format(config), "-s", str(out), "-o", overrides,
@@ -129,7 +130,10 @@ def main() -> None:
     parser.add_argument("--systems", nargs="+", default=SYSTEMS, choices=SYSTEMS)
     parser.add_argument("--seeds", nargs="+", type=int, default=[13, 14, 15])
     parser.add_argument("--out", default=str(ROOT / "runs" / "quality"))
+    parser.add_argument("--extra", default="{}", help="JSON overrides added to every neural system's (to try a "
+                                                          "variant; runs go to --out)")
     args = parser.parse_args()
+    extra = json.loads(args.extra)
     out = Path(args.out)
     results: Dict = {}
     for name in args.datasets:
@@ -142,7 +146,7 @@ def main() -> None:
                     metrics = json.loads((run / "result.json").read_text())
                 else:
                     print(f"{name} / {system} / seed {seed} ...", end=" ", flush=True)
-                    metrics = run_one(spec, system, paths, seed, run, out / "cache" / name)
+                    metrics = run_one(spec, system, paths, seed, run, out.parent / "cache" / name, extra)
                     print(f"{metrics['train_seconds']} s; " + ", ".join(
                         f"{m} {metrics.get('test_' + m, float('nan')):.4f}" for m in spec.main), flush=True)
                 results.setdefault(name, {}).setdefault(system, []).append(metrics)

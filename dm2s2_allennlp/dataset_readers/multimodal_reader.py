@@ -7,6 +7,8 @@ One instance has
     sequence").
   * ``label``: ``MultiLabelField`` (task ``multilabel``), ``LabelField`` (``classification``) or a scalar float
     ``TensorField`` (``regression``); absent for unlabeled records (prediction).
+  * ``numbers``: a ``(M, 2)`` ``TensorField``, per modality ``[signlog(value), 1]`` when its raw value is a JSON
+    number and ``[0, 0]`` otherwise (``modules.numeric_features``; models may use it to see magnitudes).
   * ``metadata``: ``id``, ``modality_names``, ``modality_texts`` (the rendered text, ``None`` when missing) and
     ``modality_tokens`` (the kept word pieces, for explanations).
 
@@ -23,16 +25,19 @@ Length: each modality is first cut to its own cap (``max_tokens_per_modality``),
 """
 import logging
 import math
+
+import torch
 from typing import Any, Dict, Iterable, List, Optional, Union
 
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import DatasetReader, Instance, Token
-from allennlp.data.fields import ListField, MetadataField, TextField
+from allennlp.data.fields import ListField, MetadataField, TensorField, TextField
 from allennlp.data.token_indexers import PretrainedTransformerIndexer, TokenIndexer
 from allennlp.data.tokenizers import PretrainedTransformerTokenizer, Tokenizer
 
 from dm2s2_allennlp.encoders.names import resolve_model_name
 from dm2s2_allennlp.heads import TaskHead
+from dm2s2_allennlp.modules.numeric_features import signlog
 from dm2s2_allennlp.modules.truncation import fair_lengths
 
 logger = logging.getLogger(__name__)
@@ -45,6 +50,13 @@ class DataError(ValueError):
         self.where, self.field, self.problem = where, field, problem
         field_text = f" field {field!r}:" if field else ""
         super().__init__(f"{where}:{field_text} {problem}")
+
+
+def number_of(value: Any) -> Optional[float]:
+    """The value as a number if it is a (finite) JSON number, else ``None`` (text, lists, booleans, missing)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
 
 
 def render_value(value: Any, list_separator: str = ", ") -> Optional[str]:
@@ -180,8 +192,11 @@ class MultimodalReader(DatasetReader):
             except TypeError as error:
                 raise DataError(where, f"modalities.{name}", str(error)) from None
         tokens = self.tokenize_modalities(texts)
+        numbers = [number_of(values.get(name)) for name in self.modalities]
         fields: Dict[str, Any] = {
             "modalities": ListField([TextField(t, self.token_indexers) for t in tokens]),
+            "numbers": TensorField(torch.tensor([[signlog(x), 1.0] if x is not None else [0.0, 0.0]
+                                                 for x in numbers], dtype=torch.float32)),
         }
         if label is not None:
             fields["label"] = self.label_field(label, where)

@@ -8,7 +8,7 @@ both, and both are used (the positive-only form is minimised by predicting every
 
 Decision rule: label k is predicted when Yhat_k >= t_k. t_k is ``threshold`` (0.5) for every class, or, with
 ``tune_thresholds: true``, tuned per class on the validation data at the end of training (``heads.thresholds``;
-the ``fit_task_head`` callback does it with the best epoch's validation predictions) and stored in the archive, so
+the ``fit_to_data`` callback does it with the best epoch's validation predictions) and stored in the archive, so
 ``allennlp evaluate`` and ``allennlp predict`` use them. ``at_least_one: true`` predicts the class with the largest
 margin Yhat_k - t_k for a record that would otherwise get no label (for data where every record has one).
 

@@ -3,7 +3,7 @@
     L = sqrt( 1/N sum_j (y_j - y_hat_j)^2 ),
 
 fitted in standardised units: with ``standardize_targets: true`` (the default) the model's output z is read as
-y_hat = mean + std * z, where mean and std are the training targets' (fitted by the ``fit_task_head`` callback and
+y_hat = mean + std * z, where mean and std are the training targets' (fitted by the ``fit_to_data`` callback and
 kept in the archive), and the loss is Eq. 17 on (y - mean) / std, i.e. Eq. 17 divided by the constant std. The
 output layer's bias starts at 0, so the model starts by predicting the training mean instead of having to travel
 from 0 to it (a rating with mean 3.4 and std 0.6 otherwise costs epochs, and a small data set may never get there).

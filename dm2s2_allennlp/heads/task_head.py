@@ -8,8 +8,8 @@ baseline reports its metrics through the same head (``update_metrics``), so ever
 same numbers under the same names.
 
 Statistics of the training labels (class counts for the class weights, the target mean and standard deviation for
-regression) are fitted from the training data by the trainer callback ``fit_task_head``
-(``training/callbacks/fit_task_head.py``): ``label_statistics`` turns the training label fields into one summable
+regression) are fitted from the training data by the trainer callback ``fit_to_data``
+(``training/callbacks/fit_to_data.py``): ``label_statistics`` turns the training label fields into one summable
 tensor (the callback adds those of distributed workers), ``set_statistics`` applies it. They are buffers, so an
 archive restores the statistics its model was trained with. A head that needs statistics and trains without them
 warns once and trains with neutral ones (uniform weights, unscaled targets).
@@ -22,10 +22,12 @@ import torch
 from allennlp.common import Registrable
 from allennlp.data import Field, Instance, Vocabulary
 
+from dm2s2_allennlp.modules.fitted import Fitted
+
 logger = logging.getLogger(__name__)
 
 
-class TaskHead(Registrable, torch.nn.Module):
+class TaskHead(Registrable, Fitted):
     """Parameters: ``vocab`` (given by AllenNLP), ``label_namespace`` (``labels``)."""
 
     class_logits = True  # the logits score classes (a prior on them makes sense); false for regression
@@ -33,19 +35,7 @@ class TaskHead(Registrable, torch.nn.Module):
     def __init__(self, vocab: Vocabulary, label_namespace: str = "labels") -> None:
         super().__init__()
         self.label_namespace = label_namespace
-        # true once `set_statistics` has run (or an archive restored fitted statistics); kept as a buffer for the
-        # archive and mirrored on the host, so that checking it never waits for the GPU
-        self.register_buffer("statistics_fitted", torch.zeros((), dtype=torch.bool))
-        self.fitted = False
         self._warned_unfitted = False
-        self.register_load_state_dict_post_hook(lambda module, keys: module._read_fitted())
-
-    def _read_fitted(self) -> None:
-        self.fitted = bool(self.statistics_fitted)
-
-    def mark_fitted(self) -> None:
-        self.statistics_fitted.fill_(True)
-        self.fitted = True
 
     # -- what the model needs ------------------------------------------------------------------------------------
     @property
@@ -84,7 +74,7 @@ class TaskHead(Registrable, torch.nn.Module):
         """Warn once when training starts without fitted statistics that the head would use."""
         if self.training and self.needs_statistics and not self.fitted and not self._warned_unfitted:
             self._warned_unfitted = True
-            logger.warning("%s: training without statistics of the training labels (no `fit_task_head` trainer "
+            logger.warning("%s: training without statistics of the training labels (no `fit_to_data` trainer "
                            "callback in the config?): %s", type(self).__name__, self.unfitted_consequence())
 
     def unfitted_consequence(self) -> str:

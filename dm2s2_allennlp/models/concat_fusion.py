@@ -13,7 +13,7 @@ import torch
 from allennlp.data import Vocabulary
 from allennlp.models import Model
 
-from dm2s2_allennlp.models.multimodal_model import Fusion, MultimodalModel
+from dm2s2_allennlp.models.multimodal_model import Fusion, ModalityInputs, MultimodalModel
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.token_pooling import check_pooling
 
@@ -36,6 +36,6 @@ class ConcatFusion(MultimodalModel):
         self.mlp = self.prediction_mlp(mlp or PredictionMlp(), len(self.modalities) * self.hidden_dim)
         self.initialize()
 
-    def fuse(self, token_ids: torch.Tensor, mask: torch.Tensor) -> Fusion:
-        vectors, _ = self.encoder.modality_vectors(token_ids, mask, self.encoder_pooling)
+    def fuse(self, inputs: ModalityInputs) -> Fusion:
+        vectors, _ = self.encoder.modality_vectors(inputs.token_ids, inputs.mask, self.encoder_pooling)
         return Fusion(self.mlp(vectors.flatten(1)))

@@ -12,6 +12,10 @@ Ablation switches (each one config key; a part that is switched off has no param
 ``use_intra``, ``use_inter`` (both off = Table 3's "encoder only"), ``residual`` (Table 6), ``similarity``
 ``additive`` | ``scaled_dot_product`` (Table 5), ``pooling`` ``mean`` | ``max`` | ``sum``.
 
+Beyond the paper: ``numeric_features: true`` appends the magnitudes of the modalities whose values are numbers
+(``modules.numeric_features``: standardised signlog values and presence flags, 2M numbers) to h before rho, so a
+year, a price or a count is read as a number and not only as digits (off in the paper configs).
+
 ``forward`` returns, besides the task outputs, ``intra_weights`` ``(batch, M, T)`` (a_Intra of each kept token of
 each modality, aligned with the reader's ``modality_tokens``) and ``inter_weights`` ``(batch, M)`` (a_Inter; 0 for a
 missing modality). The weights of a switched-off part are returned as zeros.
@@ -19,13 +23,15 @@ missing modality). The weights of a switched-off part are returned as zeros.
 from typing import List, Optional
 
 import torch
+from allennlp.common.checks import ConfigurationError
 from allennlp.data import Vocabulary
 from allennlp.models import Model
 
-from dm2s2_allennlp.models.multimodal_model import Fusion, MultimodalModel
+from dm2s2_allennlp.models.multimodal_model import Fusion, ModalityInputs, MultimodalModel
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.inter_mra import InterModalityResidualAttention
 from dm2s2_allennlp.modules.intra_mra import IntraModalityResidualAttention
+from dm2s2_allennlp.modules.numeric_features import NumericFeatures
 from dm2s2_allennlp.modules.similarity import check_similarity
 from dm2s2_allennlp.modules.token_pooling import check_pooling, pool_tokens
 
@@ -44,6 +50,7 @@ class DM2S2(MultimodalModel):
         residual: bool = True,
         similarity: str = "additive",
         pooling: str = "mean",
+        numeric_features: bool = False,
         mlp: Optional[PredictionMlp] = None,
         **kwargs,
     ) -> None:
@@ -53,11 +60,13 @@ class DM2S2(MultimodalModel):
         m, d = len(self.modalities), self.hidden_dim
         self.intra = IntraModalityResidualAttention(m, d, similarity, residual) if use_intra else None
         self.inter = InterModalityResidualAttention(m, d, similarity, residual) if use_inter else None
-        self.mlp = self.prediction_mlp(mlp or PredictionMlp(), d)
+        self.numeric = NumericFeatures(m) if numeric_features else None
+        extra = self.numeric.output_dim if self.numeric is not None else 0
+        self.mlp = self.prediction_mlp(mlp or PredictionMlp(), d + extra)
         self.initialize()
 
-    def fuse(self, token_ids: torch.Tensor, mask: torch.Tensor) -> Fusion:
-        unified = self.encoder.unify(token_ids, mask)
+    def fuse(self, inputs: ModalityInputs) -> Fusion:
+        unified = self.encoder.unify(inputs.token_ids, inputs.mask)
         hidden = self.encoder.encode(unified)
         ids = unified.modality_ids
         if self.intra is not None:
@@ -69,5 +78,9 @@ class DM2S2(MultimodalModel):
         else:
             inter_weights = hidden.new_zeros(ids.size(0), len(self.modalities))
         pooled = pool_tokens(hidden, ids >= 0, self.pooling)
+        if self.numeric is not None:
+            if inputs.numbers is None:
+                raise ConfigurationError("numeric_features: the reader gave no `numbers` field")
+            pooled = torch.cat([pooled, self.numeric(inputs.numbers)], dim=-1)
         return Fusion(self.mlp(pooled), {"intra_weights": unified.scatter_back(intra_weights),
                                          "inter_weights": inter_weights})

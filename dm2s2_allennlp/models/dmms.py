@@ -22,7 +22,7 @@ from allennlp.data import Vocabulary
 from allennlp.models import Model
 from torch import nn
 
-from dm2s2_allennlp.models.multimodal_model import Fusion, MultimodalModel
+from dm2s2_allennlp.models.multimodal_model import Fusion, ModalityInputs, MultimodalModel
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.set_pooling import check_set_pooling, modality_importance, set_pool
 from dm2s2_allennlp.modules.token_pooling import check_pooling
@@ -63,8 +63,8 @@ class DeepMultiModalSets(MultimodalModel):
                 raise ConfigurationError(f"`prior` must be in (0, 1), got {prior}")
             nn.init.constant_(self.rho.output_layer.bias, -math.log((1.0 - prior) / prior))
 
-    def fuse(self, token_ids: torch.Tensor, mask: torch.Tensor) -> Fusion:
-        vectors, present = self.encoder.modality_vectors(token_ids, mask, self.encoder_pooling)
+    def fuse(self, inputs: ModalityInputs) -> Fusion:
+        vectors, present = self.encoder.modality_vectors(inputs.token_ids, inputs.mask, self.encoder_pooling)
         elements = torch.stack([phi(vectors[:, m]) for m, phi in enumerate(self.phi)], dim=1)
         pooled, winners = set_pool(elements, present, self.set_pooling)
         outputs = {} if winners is None else {"modality_importance": modality_importance(winners,

@@ -16,7 +16,7 @@ from allennlp.data import Vocabulary
 from allennlp.models import Model
 from torch import nn
 
-from dm2s2_allennlp.models.multimodal_model import Fusion, MultimodalModel
+from dm2s2_allennlp.models.multimodal_model import Fusion, ModalityInputs, MultimodalModel
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.token_pooling import check_pooling, pool_tokens
 
@@ -44,8 +44,8 @@ class EncoderOnly(MultimodalModel):
         self.mlp = self.prediction_mlp(mlp or PredictionMlp(), self.hidden_dim)
         self.initialize()
 
-    def fuse(self, token_ids: torch.Tensor, mask: torch.Tensor) -> Fusion:
-        unified = self.encoder.unify(token_ids, mask)
+    def fuse(self, inputs: ModalityInputs) -> Fusion:
+        unified = self.encoder.unify(inputs.token_ids, inputs.mask)
         added = None if self.modality_embedding is None else self.modality_embedding(unified.segment_ids())
         hidden = self.encoder.encode(unified, added)
         return Fusion(self.mlp(pool_tokens(hidden, unified.modality_ids >= 0, self.pooling)))

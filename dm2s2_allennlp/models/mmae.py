@@ -19,7 +19,7 @@ from allennlp.data import Vocabulary
 from allennlp.models import Model
 
 from dm2s2_allennlp.metrics.device_mean import DeviceMean
-from dm2s2_allennlp.models.multimodal_model import Fusion, MultimodalModel
+from dm2s2_allennlp.models.multimodal_model import Fusion, ModalityInputs, MultimodalModel
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.multimodal_autoencoder import (ModalityScalarAttention, MultimodalAutoencoder,
                                                            loss_weights, reconstruction_loss)
@@ -63,8 +63,8 @@ class MultimodalAutoencoderModel(MultimodalModel):
         self.mean_reconstruction = DeviceMean()
         self.initialize()
 
-    def fuse(self, token_ids: torch.Tensor, mask: torch.Tensor) -> Fusion:
-        vectors, present = self.encoder.modality_vectors(token_ids, mask, self.encoder_pooling)
+    def fuse(self, inputs: ModalityInputs) -> Fusion:
+        vectors, present = self.encoder.modality_vectors(inputs.token_ids, inputs.mask, self.encoder_pooling)
         code, reconstructions = self.autoencoder(vectors)
         rec_loss = reconstruction_loss(vectors, reconstructions, present, self.reconstruction_weights)  # Eq. 7
         attended, weights = self.attention(vectors, present)

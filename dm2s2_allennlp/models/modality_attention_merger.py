@@ -22,7 +22,7 @@ from allennlp.data import Vocabulary
 from allennlp.models import Model
 
 from dm2s2_allennlp.metrics.device_mean import DeviceMean
-from dm2s2_allennlp.models.multimodal_model import Fusion, MultimodalModel
+from dm2s2_allennlp.models.multimodal_model import Fusion, ModalityInputs, MultimodalModel
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.modality_attention_merger import ModalityAttentionMerger
 from dm2s2_allennlp.modules.token_pooling import check_pooling
@@ -53,8 +53,8 @@ class ModalityAttentionMergerModel(MultimodalModel):
         self.mean_kl = DeviceMean()
         self.initialize()
 
-    def fuse(self, token_ids: torch.Tensor, mask: torch.Tensor) -> Fusion:
-        vectors, present = self.encoder.modality_vectors(token_ids, mask, self.encoder_pooling)
+    def fuse(self, inputs: ModalityInputs) -> Fusion:
+        vectors, present = self.encoder.modality_vectors(inputs.token_ids, inputs.mask, self.encoder_pooling)
         merged, weights, kl = self.merger(vectors, present)
         self.mean_kl(kl)
         return Fusion(self.classifier(merged), {"modality_weights": weights, "modality_kl": kl},

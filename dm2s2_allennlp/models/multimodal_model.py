@@ -19,12 +19,12 @@ Models in the flat layout of earlier releases (``task``, ``transformer_model_nam
 ``legacy_config`` reads them into this layout.
 """
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import torch
 from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
-from allennlp.data import TextFieldTensors, Vocabulary
+from allennlp.data import Instance, TextFieldTensors, Vocabulary
 from allennlp.models import Model
 from allennlp.nn import InitializerApplicator, RegularizerApplicator
 
@@ -33,6 +33,16 @@ from dm2s2_allennlp.heads import TaskHead
 from dm2s2_allennlp.models import legacy_config
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.mlp import MLP
+from dm2s2_allennlp.modules.numeric_features import NumericFeatures
+
+
+@dataclass
+class ModalityInputs:
+    """A batch as the fusions see it: ``(batch, M, T)`` token ids and mask of every modality, and the ``(batch, M, 2)``
+    numeric values (``modules.numeric_features``; ``None`` from readers that predate them)."""
+    token_ids: torch.Tensor
+    mask: torch.Tensor
+    numbers: Optional[torch.Tensor] = None
 
 
 @dataclass
@@ -65,6 +75,7 @@ class MultimodalModel(Model):
         encoder.check_modalities(len(self.modalities))
         self.encoder = encoder
         self.head = head
+        self.numeric: Optional[NumericFeatures] = None  # set by a model that reads the numeric values
         self._initializer = initializer
         self._register_load_state_dict_pre_hook(self._upgrade_state_dict)
 
@@ -100,9 +111,25 @@ class MultimodalModel(Model):
         except ValueError as error:
             raise ConfigurationError(str(error)) from None
 
-    def fuse(self, token_ids: torch.Tensor, mask: torch.Tensor) -> Fusion:
-        """The model's own computation: ``(batch, M, T)`` token ids and mask -> logits (and more)."""
+    def fuse(self, inputs: ModalityInputs) -> Fusion:
+        """The model's own computation: the batch's modalities -> logits (and more)."""
         raise NotImplementedError
+
+    # -- statistics of the training data (the `fit_to_data` callback) ---------------------------------------------
+    def data_statistics(self, instances: Iterable[Instance]) -> Dict[str, torch.Tensor]:
+        """Summable statistics of the training ``instances`` for every part that still needs them: the head's
+        (class counts, target moments) and, where a model reads numbers, the numeric features' moments."""
+        instances = list(instances)
+        statistics = {}
+        if self.head.needs_statistics and not self.head.fitted:
+            statistics["head"] = self.head.label_statistics([i["label"] for i in instances if "label" in i])
+        if self.numeric is not None and not self.numeric.fitted:
+            statistics["numeric"] = self.numeric.statistics(torch.stack([i["numbers"].tensor for i in instances]))
+        return statistics
+
+    def set_data_statistics(self, statistics: Dict[str, torch.Tensor]) -> None:
+        for name, value in statistics.items():
+            getattr(self, name).set_statistics(value)
 
     def fusion_metrics(self, reset: bool = False) -> Dict[str, float]:
         """Metrics of the fusion itself (e.g. the merger's KL), next to the head's."""
@@ -125,8 +152,9 @@ class MultimodalModel(Model):
         modalities: TextFieldTensors,
         label: Optional[torch.Tensor] = None,
         metadata: Optional[List[Dict[str, Any]]] = None,
+        numbers: Optional[torch.Tensor] = None,
     ) -> Dict[str, Any]:
-        fusion = self.fuse(*self.modality_token_ids(modalities))
+        fusion = self.fuse(ModalityInputs(*self.modality_token_ids(modalities), numbers))
         output: Dict[str, Any] = dict(self.head(fusion.logits, label, metadata))
         if "loss" in output and (fusion.auxiliary_loss is not None or fusion.task_loss_weight != 1.0):
             output["task_loss"] = output["loss"]

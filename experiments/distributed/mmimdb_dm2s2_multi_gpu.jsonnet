@@ -7,7 +7,7 @@
 // free port, then run the same command with `--node-rank 0` on the first machine and `--node-rank 1` on the second.
 //
 // The per-GPU batch is mmimdb.libsonnet's batch size (the effective batch is that times the number of processes).
-// The `fit_task_head` callback sums the workers' label counts, so Eq. 16's class weights are those of the whole
+// The `fit_to_data` callback sums the workers' label counts, so Eq. 16's class weights are those of the whole
 // training split. The frozen-encoder cache is shared by all workers of a machine (LMDB under $DM2S2_CACHE_DIR).
 local cuda_devices = [0, 1];
 local num_nodes = 1;

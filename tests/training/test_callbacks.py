@@ -1,4 +1,4 @@
-"""The trainer callbacks inside `allennlp train`: ``fit_task_head`` fits the head to the training labels (class
+"""The trainer callbacks inside `allennlp train`: ``fit_to_data`` fits the head to the training labels (class
 weights, regression target scaling) and tunes multi-label thresholds on the validation data, and the archive carries
 both into `allennlp predict`; ``flush_encoder_cache`` leaves every state on disk at the end of training."""
 import json

@@ -1,10 +1,11 @@
-"""``fit_task_head`` trainer callback: fits the task head to the training data, and its thresholds to the validation
-data, inside ``allennlp train``.
+"""``fit_to_data`` trainer callback: fits a model's data-dependent parts to the training data, and a multi-label
+head's thresholds to the validation data, inside ``allennlp train``.
 
-  * ``on_start``: the statistics of the training labels (class counts -> class weights; target mean and std ->
-    regression scaling; ``heads.TaskHead.label_statistics``), read from the trainer's training data loader. Under
-    distributed training every worker's counts are summed, so all workers use the statistics of the whole training
-    set. Skipped when the head has fitted statistics already (``label_counts`` in the config, or a recovered run).
+  * ``on_start``: the statistics of the training data (class counts -> class weights; target mean and std ->
+    regression scaling; numeric values' mean and std -> numeric features; ``MultimodalModel.data_statistics``), read
+    from the trainer's training data loader. Under distributed training every worker's statistics are summed, so all
+    workers use those of the whole training set. Parts fitted already (``label_counts`` in the config, a recovered
+    run) are left alone.
   * ``on_epoch``: when the epoch is the best so far, keep the head's predictions on the validation data of that epoch
     (a head with ``tune_thresholds: true`` records them).
   * ``on_end``: tune the head's decision thresholds on the best epoch's validation predictions and write the tuned
@@ -21,8 +22,8 @@ from allennlp.training.callbacks import TrainerCallback
 logger = logging.getLogger(__name__)
 
 
-@TrainerCallback.register("fit_task_head")
-class FitTaskHead(TrainerCallback):
+@TrainerCallback.register("fit_to_data")
+class FitToData(TrainerCallback):
     def __init__(self, serialization_dir: str) -> None:
         super().__init__(serialization_dir)
         self.best_evaluation: Optional[torch.Tensor] = None
@@ -32,17 +33,21 @@ class FitTaskHead(TrainerCallback):
         return getattr(trainer.model, "head", None)
 
     def on_start(self, trainer, is_primary: bool = True, **kwargs) -> None:
-        head = self.head(trainer)
-        if head is None or not head.needs_statistics or head.fitted:
+        model = trainer.model
+        if not hasattr(model, "data_statistics"):
             return
-        labels = [instance["label"] for instance in trainer.data_loader.iter_instances() if "label" in instance]
-        statistics = head.label_statistics(labels)
+        instances = list(trainer.data_loader.iter_instances())
+        statistics = model.data_statistics(instances)
         if is_distributed():
-            statistics = statistics.to(head.statistics_fitted.device)
-            dist.all_reduce(statistics)
-        head.set_statistics(statistics.cpu())
-        logger.info("task head fitted to %d training labels%s", len(labels),
-                    " (this worker's share; statistics summed over workers)" if is_distributed() else "")
+            device = next(model.parameters()).device
+            for name in sorted(statistics):
+                value = statistics[name].to(device)
+                dist.all_reduce(value)
+                statistics[name] = value.cpu()
+        model.set_data_statistics(statistics)
+        if statistics:
+            logger.info("fitted %s to %d training records%s", sorted(statistics), len(instances),
+                        " (this worker's share; statistics summed over workers)" if is_distributed() else "")
 
     def on_epoch(self, trainer, metrics: Dict[str, Any], epoch: int, is_primary: bool = True, **kwargs) -> None:
         head = self.head(trainer)
