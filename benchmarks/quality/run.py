@@ -84,7 +84,9 @@ def run_one(spec: Spec, system: str, paths: Dict[str, str], seed: int, run: Path
         metrics = run_tfidf(spec, paths, seed)
     else:
         config, extra = NEURAL.get(system, ("dm2s2", {}))
-        overrides = json.dumps({**user_overrides(spec, paths, seed), **extra, **(variant or {})})
+        chosen = {key.split(":", 1)[-1]: value for key, value in (variant or {}).items()
+                  if ":" not in key or key.split(":", 1)[0] == spec.task}
+        overrides = json.dumps({**user_overrides(spec, paths, seed), **extra, **chosen})
         out = run / "allennlp"
         if system == "lightgbm":
             seconds = allennlp(["train-lightgbm", QUICKSTART.format(config), "-s", str(out), "-o", overrides,
@@ -130,8 +132,8 @@ def main() -> None:
     parser.add_argument("--systems", nargs="+", default=SYSTEMS, choices=SYSTEMS)
     parser.add_argument("--seeds", nargs="+", type=int, default=[13, 14, 15])
     parser.add_argument("--out", default=str(ROOT / "runs" / "quality"))
-    parser.add_argument("--extra", default="{}", help="JSON overrides added to every neural system's (to try a "
-                                                          "variant; runs go to --out)")
+    parser.add_argument("--extra", default="{}", help="JSON overrides added to every neural system's, to try a "
+                        "variant (runs go to --out); a key 'TASK:key' applies to that task's data sets only")
     args = parser.parse_args()
     extra = json.loads(args.extra)
     out = Path(args.out)
