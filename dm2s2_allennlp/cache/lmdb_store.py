@@ -8,13 +8,19 @@ copied from the GPU, with the CUDA event that marks the end of that copy) and on
 writes it in one transaction; until then the states are served from the writer's pending set. ``flush`` waits for
 the writes, and every writer of the process is flushed when it exits.
 
-Values: ``int64 rows, int64 cols, raw values`` (the cache's dtype) -- ``to_bytes`` / ``from_bytes``.
+Integrity: a value is ``int64 rows, int64 cols, uint32 CRC-32 of the payload, 4 spare bytes, payload`` (the cache's
+dtype) -- ``to_bytes`` / ``from_bytes``; a value whose length or checksum does not match is reported as corrupt
+(``None``), and the cache then recomputes and rewrites it. A database whose file is shorter than its own last page
+(a copy cut short, a full disk) is moved aside to ``<path>.corrupt-<time>`` and rebuilt when it is opened -- reading
+it would end the process with SIGBUS.
 """
 import atexit
 import logging
 import os
 import queue
 import threading
+import time
+import zlib
 from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
@@ -26,16 +32,37 @@ _ENVIRONMENTS: Dict[Tuple[str, int], object] = {}
 _WRITERS: Dict[Tuple[str, int], "DiskWriter"] = {}
 
 
+HEADER = 24  # rows, cols (int64), CRC-32 (uint32), spare (4 bytes)
+
+
 def environment(path: str, map_size: int):
-    """The process's LMDB environment at ``path`` (opened once per process; a forked child opens its own)."""
+    """The process's LMDB environment at ``path`` (opened once per process; a forked child opens its own); a
+    truncated database is moved aside and rebuilt first."""
     key = (os.path.realpath(path), os.getpid())
     if key not in _ENVIRONMENTS:
         import lmdb
 
         os.makedirs(path, exist_ok=True)
-        _ENVIRONMENTS[key] = lmdb.open(path, map_size=map_size, subdir=True, readahead=False, meminit=False,
-                                       max_readers=1024)
+        env = lmdb.open(path, map_size=map_size, subdir=True, readahead=False, meminit=False, max_readers=1024)
+        problem = truncation(path, env)
+        if problem:
+            env.close()
+            aside = f"{path.rstrip(os.sep)}.corrupt-{int(time.time())}"
+            os.replace(path, aside)
+            logger.warning("encoder-state cache %s is damaged (%s): moved to %s and rebuilt; its states will be "
+                           "computed again", path, problem, aside)
+            os.makedirs(path, exist_ok=True)
+            env = lmdb.open(path, map_size=map_size, subdir=True, readahead=False, meminit=False, max_readers=1024)
+        _ENVIRONMENTS[key] = env
     return _ENVIRONMENTS[key]
+
+
+def truncation(path: str, env) -> Optional[str]:
+    """Why the database file is shorter than the pages its meta page says it uses, or ``None`` if it is not."""
+    data = os.path.join(path, "data.mdb")
+    size = os.path.getsize(data) if os.path.exists(data) else 0
+    needed = (env.info()["last_pgno"] + 1) * env.stat()["psize"]
+    return f"data.mdb has {size} bytes, its pages need {needed}" if size < needed else None
 
 
 class DiskWriter:
@@ -105,16 +132,24 @@ def flush_all_writers() -> None:
 
 
 def to_bytes(state: torch.Tensor) -> bytes:
-    """``int64 rows, int64 cols, raw values`` (the cache's dtype)."""
+    """``int64 rows, int64 cols, uint32 CRC-32, 4 spare bytes, raw values`` (the cache's dtype)."""
     cpu = state.detach().cpu().contiguous()
-    header = np.array(cpu.shape, dtype=np.int64).tobytes()
-    return header + cpu.view(torch.int16 if cpu.element_size() == 2 else torch.int32).numpy().tobytes()
+    payload = cpu.view(torch.int16 if cpu.element_size() == 2 else torch.int32).numpy().tobytes()
+    header = np.array(cpu.shape, dtype=np.int64).tobytes() + np.array([zlib.crc32(payload), 0], np.uint32).tobytes()
+    return header + payload
 
 
-def from_bytes(raw: bytes, dtype: torch.dtype) -> torch.Tensor:
+def from_bytes(raw: bytes, dtype: torch.dtype) -> Optional[torch.Tensor]:
+    """The stored state, or ``None`` when the value is damaged (wrong length or checksum)."""
+    if len(raw) < HEADER:
+        return None
     rows, cols = (int(x) for x in np.frombuffer(raw[:16], dtype=np.int64))
+    checksum = int(np.frombuffer(raw[16:20], dtype=np.uint32)[0])
+    payload = raw[HEADER:]
+    itemsize = 2 if dtype in (torch.float16, torch.bfloat16) else 4
+    if rows < 0 or cols < 0 or len(payload) != rows * cols * itemsize or zlib.crc32(payload) != checksum:
+        return None
     if rows * cols == 0:
         return torch.zeros(rows, cols, dtype=dtype)
-    storage = torch.frombuffer(bytearray(raw[16:]), dtype=torch.int16 if dtype in (torch.float16, torch.bfloat16)
-                               else torch.int32)
-    return storage.view(dtype).view(int(rows), int(cols))
+    storage = torch.frombuffer(bytearray(payload), dtype=torch.int16 if itemsize == 2 else torch.int32)
+    return storage.view(dtype).view(rows, cols)

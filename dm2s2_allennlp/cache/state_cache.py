@@ -31,6 +31,7 @@ from dm2s2_allennlp.cache import lmdb_store
 logger = logging.getLogger(__name__)
 
 DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32}
+FORMAT = "v2"  # values carry a checksum (lmdb_store); databases of the first format are not read
 
 
 def automatic_memory_limit(device: torch.device) -> int:
@@ -61,7 +62,7 @@ class EncoderStateCache:
         self.memory: Dict[bytes, torch.Tensor] = {}
         self.memory_bytes = 0
         self.map_size = int(map_size_gb * 2**30)
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.corrupt = 0
 
     # -- disk ------------------------------------------------------------------------------------------------------
     @property
@@ -70,7 +71,7 @@ class EncoderStateCache:
             return None
         if self.fingerprint is None:
             raise RuntimeError("the cache's encoder fingerprint is not set yet")
-        return os.path.join(self.directory, f"{self.fingerprint}-{self.dtype_name}")
+        return os.path.join(self.directory, f"{self.fingerprint}-{self.dtype_name}-{FORMAT}")
 
     @property
     def env(self):
@@ -99,6 +100,7 @@ class EncoderStateCache:
         missing = [i for i, value in enumerate(found) if value is None]
         if missing and self.path is not None:
             from_disk: Dict[int, torch.Tensor] = {}
+            corrupt: List[bytes] = []
             writer = self.writer
             with self.env.begin(write=False) as txn:
                 for i in missing:
@@ -108,7 +110,13 @@ class EncoderStateCache:
                         continue
                     raw = txn.get(keys[i])
                     if raw is not None:
-                        from_disk[i] = lmdb_store.from_bytes(raw, self.dtype)
+                        state = lmdb_store.from_bytes(raw, self.dtype)
+                        if state is None:
+                            corrupt.append(keys[i])
+                        else:
+                            from_disk[i] = state
+            if corrupt:
+                self._forget(corrupt)
             if from_disk:
                 order = list(from_disk)
                 host = torch.cat([from_disk[i] for i in order])
@@ -122,6 +130,15 @@ class EncoderStateCache:
             else:
                 self.hits += 1
         return [None if v is None else v.to(device, non_blocking=True) for v in found]
+
+    def _forget(self, keys: List[bytes]) -> None:
+        """Delete damaged values, so that the states computed in their place are written."""
+        self.corrupt += len(keys)
+        logger.warning("encoder-state cache %s: %d damaged value(s) (checksum or length) ignored; recomputing them",
+                       self.path, len(keys))
+        with self.env.begin(write=True) as txn:
+            for key in keys:
+                txn.delete(key)
 
     def put_many(self, keys: Sequence[bytes], states: Sequence[torch.Tensor]) -> None:
         """Remember ``states`` (on the model's device, converted to the cache's dtype) and write them to the disk in

@@ -24,14 +24,13 @@ Japanese text: point ``transformer_model_name`` at a Japanese BERT whose tokeniz
 with ``word_tokenizer_type: mecab`` (the paper's cl-tohoku whole-word-masking BERT is one): MeCab (``fugashi`` with
 the ``unidic-lite`` or ``ipadic`` dictionary) segments words, WordPiece splits them. Both install offline from PyPI.
 """
-import json
 from collections import Counter
 from typing import Any, Dict, Iterable, List, Optional
 
-from allennlp.common.file_utils import cached_path
 from allennlp.data import DatasetReader, Instance
 
 from dm2s2_allennlp.dataset_readers.cloud_vision import SAFE_SEARCH_CATEGORIES, _likelihood
+from dm2s2_allennlp.dataset_readers.file_checks import parse_json, text_lines
 from dm2s2_allennlp.dataset_readers.multimodal_reader import DataError, MultimodalReader
 
 AD_LP_MODALITIES = ["keyword", "title_1", "title_2", "title_3", "description_1", "description_2", "path_1", "path_2",
@@ -68,10 +67,7 @@ class AdLpReader(MultimodalReader):
         super().__init__(modalities=modalities, **kwargs)
 
     def parse(self, line: str, where: str, counts: Counter) -> Dict[str, Any]:
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise DataError(where, None, f"malformed JSON ({error.msg} at column {error.colno})") from None
+        record = parse_json(line, where)
         if not isinstance(record, dict):
             raise DataError(where, None, "a record must be a JSON object")
         for key in ("id", "ad_group_id"):
@@ -83,15 +79,12 @@ class AdLpReader(MultimodalReader):
         return record
 
     def _read(self, file_path: str) -> Iterable[Instance]:
-        counts: Counter = Counter()
-        with open(cached_path(file_path), encoding="utf-8") as handle:
-            lines = [(n, line) for n, line in enumerate(handle, start=1) if line.strip()]
-        for number, line in self.shard_iterable(lines):
-            where = f"{file_path}:{number}"
-            record = self.parse(line, where, counts)
-            values = {name: record.get(name) for name in self.modalities}
-            if "safe_search" in values:
-                values["safe_search"] = safe_search_tokens(values["safe_search"], where)
-            yield self.make_instance(str(record["id"]), values, record.get(TARGET), where=where,
-                                     extra_metadata={"ad_group_id": str(record["ad_group_id"])})
-        self.report_counts(str(file_path), counts)
+        with self.checking(file_path) as checks:
+            for number, line in self.shard_iterable(text_lines(file_path)):
+                where = f"{file_path}:{number}"
+                record = self.parse(line, where, checks.counts)
+                values = {name: record.get(name) for name in self.modalities}
+                if "safe_search" in values:
+                    values["safe_search"] = safe_search_tokens(values["safe_search"], where)
+                yield self.make_instance(str(record["id"]), values, record.get(TARGET), where=where,
+                                         extra_metadata={"ad_group_id": str(record["ad_group_id"])}, checks=checks)

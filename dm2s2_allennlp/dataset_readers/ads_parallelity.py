@@ -8,10 +8,13 @@ known of the file (the real header is not confirmed, so check yours):
     equivalence 5 (the finer equivalent / non-equivalent answer) | parallelity 6
 
 Per image (all rows of one image file):
-  * target ``parallel`` / ``non_parallel`` by MAJORITY VOTE of the workers' parallelity answers; an answer counts as
-    parallel when it is in ``parallel_values`` (default ``["parallel"]``, case-insensitive), anything else as
-    non-parallel. A TIE follows ``tie``: ``non_parallel`` (default: an image is parallel only on a strict majority),
-    ``parallel``, or ``skip`` (the image is left out and counted).
+  * target ``parallel`` / ``non_parallel`` by MAJORITY VOTE of the workers' parallelity answers. An answer is
+    parallel when it is in ``parallel_values`` (default ``parallel``, ``1``, ``true``, ``yes``; case-insensitive) and
+    non-parallel when it is in ``non_parallel_values`` (default ``non-parallel``, ``non_parallel``, ``nonparallel``,
+    ``not parallel``, ``0``, ``false``, ``no``); any other answer raises :class:`DataError` naming the line (a column
+    mapping that points at the wrong column ends there, instead of in a data set of one class). A blank answer is no
+    vote (counted); an image without votes is left out (counted). A TIE follows ``tie``: ``non_parallel`` (default:
+    an image is parallel only on a strict majority), ``parallel``, or ``skip`` (the image is left out and counted).
   * the fine class for Table 2's per-class accuracy, kept in ``metadata["fine_class"]``: ``non_parallel``, or for a
     parallel image ``parallel_equivalent`` / ``parallel_non_equivalent`` by majority vote of the parallel voters'
     equivalence answers (in ``equivalent_values``, default ``["equivalent", "parallel-equivalent",
@@ -68,7 +71,9 @@ class AdsParallelityReader(MultimodalReader):
         self,
         features_dir: Optional[str] = None,
         columns: Optional[Dict[str, Union[int, str]]] = None,
-        parallel_values: Sequence[str] = ("parallel",),
+        parallel_values: Sequence[str] = ("parallel", "1", "true", "yes"),
+        non_parallel_values: Sequence[str] = ("non-parallel", "non_parallel", "nonparallel", "not parallel",
+                                              "not_parallel", "0", "false", "no"),
         equivalent_values: Sequence[str] = ("equivalent", "parallel-equivalent", "parallel_equivalent", "equiv"),
         tie: str = "non_parallel",
         folds: int = 5,
@@ -89,6 +94,10 @@ class AdsParallelityReader(MultimodalReader):
         self.features_dir = features_dir
         self.columns = {**DEFAULT_COLUMNS, **(columns or {})}
         self.parallel_values = {v.strip().lower() for v in parallel_values}
+        self.non_parallel_values = {v.strip().lower() for v in non_parallel_values}
+        if self.parallel_values & self.non_parallel_values:
+            raise DataError("ads_parallelity reader", "parallel_values", "these answers are in both value lists: "
+                            f"{sorted(self.parallel_values & self.non_parallel_values)}")
         self.equivalent_values = {v.strip().lower() for v in equivalent_values}
         self.tie = tie
         self.folds, self.fold, self.fold_role, self.seed = folds, fold, fold_role, seed
@@ -155,9 +164,26 @@ class AdsParallelityReader(MultimodalReader):
         return images
 
     # -- votes -----------------------------------------------------------------------------------------------------
+    def is_parallel(self, row: Dict[str, Any]) -> Optional[bool]:
+        """The worker's answer as parallel (True) / non-parallel (False), ``None`` when blank."""
+        answer = row["parallelity"].strip().lower()
+        if not answer:
+            return None
+        if answer in self.parallel_values:
+            return True
+        if answer in self.non_parallel_values:
+            return False
+        raise DataError(row["where"], "parallelity", f"unknown answer {row['parallelity']!r} (column "
+                        f"{self.columns['parallelity']!r}): it is in neither `parallel_values` "
+                        f"{sorted(self.parallel_values)} nor `non_parallel_values` {sorted(self.non_parallel_values)}"
+                        "; check `columns`, or add the coding to one of the lists")
+
     def vote(self, rows: List[Dict[str, Any]]) -> Optional[str]:
-        parallel = sum(r["parallelity"].strip().lower() in self.parallel_values for r in rows)
-        other = len(rows) - parallel
+        answers = [a for a in (self.is_parallel(r) for r in rows) if a is not None]
+        parallel = sum(answers)
+        other = len(answers) - parallel
+        if not answers:
+            return None
         if parallel != other:
             return "parallel" if parallel > other else "non_parallel"
         return None if self.tie == "skip" else self.tie
@@ -165,7 +191,7 @@ class AdsParallelityReader(MultimodalReader):
     def fine_class(self, rows: List[Dict[str, Any]], label: str) -> str:
         if label == "non_parallel":
             return "non_parallel"
-        voters = [r for r in rows if r["parallelity"].strip().lower() in self.parallel_values] or rows
+        voters = [r for r in rows if self.is_parallel(r)] or rows
         equivalent = sum(r.get("equivalence", "").strip().lower() in self.equivalent_values for r in voters)
         return "parallel_equivalent" if equivalent * 2 >= len(voters) else "parallel_non_equivalent"
 
@@ -173,30 +199,32 @@ class AdsParallelityReader(MultimodalReader):
         """Every usable image with its voted label, fine class and rows (before fold selection)."""
         voted: "OrderedDict[str, Dict[str, Any]]" = OrderedDict()
         for image, rows in self.group_rows(file_path).items():
+            blank = sum(self.is_parallel(r) is None for r in rows)
+            if blank:
+                counts["blank parallelity answers (no vote)"] += blank
             label = self.vote(rows)
             if label is None:
-                counts["images skipped on a tied vote"] += 1
+                counts["images skipped (tied vote, or no votes)"] += 1
                 continue
             voted[image] = {"rows": rows, "label": label, "fine_class": self.fine_class(rows, label)}
         return voted
 
     def _read(self, file_path: str) -> Iterable[Instance]:
-        counts: Counter = Counter()
         file_path, _, role = str(file_path).partition("#")
         role = self._check_role(role or self.fold_role)
-        voted = self.images(file_path, counts)
-        fold_of = stratified_folds({image: info["fine_class"] for image, info in voted.items()}, self.folds,
-                                   self.seed)
-        selected = [image for image in voted if self.fold is None or self.in_role(fold_of[image], role)]
-        features = VisualFeatures(self.features_dir, self.skip_unreadable_features)
-        for image in self.shard_iterable(selected):
-            info = voted[image]
-            values: Dict[str, Any] = {role: most_common([r.get(role, "") for r in info["rows"]])
-                                      for role in TEXT_ROLES}
-            image_id = os.path.splitext(os.path.basename(image))[0]
-            where = f"{info['rows'][0]['where']} (image {image})"
-            values.update(features.lookup(image_id, where))
-            yield self.make_instance(image_id, values, info["label"], where=where, extra_metadata={
-                "fine_class": info["fine_class"], "fold": fold_of[image], "votes": len(info["rows"])})
-        counts.update(features.stats)
-        self.report_counts(f"{file_path}#{role}", counts)
+        with self.checking(f"{file_path}#{role}") as checks:
+            voted = self.images(file_path, checks.counts)
+            fold_of = stratified_folds({image: info["fine_class"] for image, info in voted.items()}, self.folds,
+                                       self.seed)
+            selected = [image for image in voted if self.fold is None or self.in_role(fold_of[image], role)]
+            features = VisualFeatures(self.features_dir, self.skip_unreadable_features)
+            for image in self.shard_iterable(selected):
+                info = voted[image]
+                values: Dict[str, Any] = {role: most_common([r.get(role, "") for r in info["rows"]])
+                                          for role in TEXT_ROLES}
+                image_id = os.path.splitext(os.path.basename(image))[0]
+                where = f"{info['rows'][0]['where']} (image {image})"
+                values.update(features.lookup(image_id, where))
+                yield self.make_instance(image_id, values, info["label"], where=where, checks=checks, extra_metadata={
+                    "fine_class": info["fine_class"], "fold": fold_of[image], "votes": len(info["rows"])})
+            checks.counts.update(features.stats)

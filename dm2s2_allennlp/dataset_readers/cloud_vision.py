@@ -14,8 +14,10 @@ The tokens (``visual_values``):
   * ``objects``: ``localizedObjectAnnotations[*].name`` in the API's (confidence) order;
   * ``safe_search``: five categorical tokens ``"adult very unlikely"`` ... for adult, spoof, medical, violence, racy;
     likelihoods as enum names (``VERY_UNLIKELY``) or ints 0-5.
-An image with NO features file gives ``None`` for all of them: missing modalities, never an error. A file that
-exists but cannot be read (corrupt JSON or gzip) raises :class:`DataError` naming the file and the record, unless
+An image with NO features file gives ``None`` for all of them: missing modalities, never an error. A response that
+carries the API's ``error`` (the request failed for that image) is missing features too, counted separately -- never
+a made-up face count of 0. A file that exists but cannot be read (corrupt JSON or gzip), or holds an object that is
+not an ``AnnotateImageResponse`` (none of its keys), raises :class:`DataError` naming the file and the record, unless
 ``skip_unreadable`` is set, in which case it counts as missing and is counted in ``stats``.
 """
 import gzip
@@ -52,10 +54,31 @@ def _likelihood(value: Any) -> Optional[str]:
     return name.lower().replace("_", " ") if name else None
 
 
+ANNOTATION_KEYS = ("textAnnotations", "fullTextAnnotation", "labelAnnotations", "localizedObjectAnnotations",
+                   "faceAnnotations", "safeSearchAnnotation", "imagePropertiesAnnotation", "cropHintsAnnotation",
+                   "webDetection", "landmarkAnnotations", "logoAnnotations", "context")
+
+
+def unwrap(response: Dict[str, Any]) -> Dict[str, Any]:
+    """The response itself, out of a batch wrapper ``{"responses": [response]}``."""
+    if isinstance(response.get("responses"), list) and response["responses"]:
+        return response["responses"][0]
+    return response
+
+
+def kind_of(response: Dict[str, Any]) -> str:
+    """``error`` (the API failed for the image), ``response`` (annotations, or none found: ``{}``), or ``unknown``
+    (an object with none of an AnnotateImageResponse's keys)."""
+    response = unwrap(response)
+    if "error" in response:
+        return "error"
+    known = set(ANNOTATION_KEYS) | {_snake(key) for key in ANNOTATION_KEYS}
+    return "response" if not response or known & set(response) else "unknown"
+
+
 def visual_values(response: Dict[str, Any]) -> Dict[str, Any]:
     """Modality values of one ``AnnotateImageResponse`` (see module docstring)."""
-    if isinstance(response.get("responses"), list) and response["responses"]:
-        response = response["responses"][0]
+    response = unwrap(response)
     texts = _get(response, "textAnnotations") or []
     ocr = texts[0].get("description") if texts and isinstance(texts[0], dict) else None
     if not ocr:
@@ -131,8 +154,7 @@ class VisualFeatures:
             if response is None:
                 self.stats["no features"] += 1
                 return missing
-            self.stats["with features"] += 1
-            return visual_values(response)
+            return self._values(response, f"{self.source} (id {image_id})", record)
         for path in self._candidates(image_id):
             if os.path.exists(path):
                 try:
@@ -146,7 +168,21 @@ class VisualFeatures:
                             from None
                     self.stats["unreadable features (treated as missing)"] += 1
                     return missing
-                self.stats["with features"] += 1
-                return visual_values(response)
+                return self._values(response, path, record)
         self.stats["no features"] += 1
         return missing
+
+    def _values(self, response: Dict[str, Any], path: str, record: str) -> Dict[str, Any]:
+        kind = kind_of(response) if isinstance(response, dict) else "unknown"
+        if kind == "error":
+            self.stats["features with an API error (treated as missing)"] += 1
+            return {name: None for name in VISUAL_MODALITIES}
+        if kind == "unknown":
+            keys = sorted(response)[:10] if isinstance(response, dict) else type(response).__name__
+            if not self.skip_unreadable:
+                raise DataError(path, None, f"not a Cloud Vision AnnotateImageResponse (keys {keys}) for record "
+                                            f"{record!r}")
+            self.stats["features of another schema (treated as missing)"] += 1
+            return {name: None for name in VISUAL_MODALITIES}
+        self.stats["with features"] += 1
+        return visual_values(response)

@@ -94,14 +94,13 @@ class MmImdbReader(MultimodalReader):
         if split not in splits:
             raise DataError(split_file, split, f"no such split; the file has {sorted(splits)}")
         features = VisualFeatures(self.features_dir, self.skip_unreadable_features)
-        counts: Counter = Counter()
         ids = [str(i).strip() for i in splits[split]]
-        for film_id in self.shard_iterable(ids):
-            yield self.film_instance(root, film_id, features, counts)
-        counts.update(features.stats)
-        self.report_counts(f"{split_file}#{split}", counts)
+        with self.checking(f"{split_file}#{split}") as checks:
+            for film_id in self.shard_iterable(ids):
+                yield self.film_instance(root, film_id, features, checks)
+            checks.counts.update(features.stats)
 
-    def film_instance(self, root: str, film_id: str, features: VisualFeatures, counts: Counter) -> Instance:
+    def film_instance(self, root: str, film_id: str, features: VisualFeatures, checks) -> Instance:
         path = os.path.join(root, "dataset", f"{film_id}.json")
         where = f"{path} (film {film_id})"
         if not os.path.exists(path):
@@ -116,6 +115,7 @@ class MmImdbReader(MultimodalReader):
         genres = film.get("genres", [])
         if not isinstance(genres, list) or not all(isinstance(g, str) for g in genres):
             raise DataError(where, "genres", f"must be a list of strings, got {genres!r}")
+        counts = checks.counts
         label = [g.strip() for g in genres if g.strip() in MMIMDB_GENRES]
         for dropped in sorted({g.strip() for g in genres} - set(MMIMDB_GENRES)):
             counts[f"genre dropped from the target ({dropped})"] += 1
@@ -132,4 +132,4 @@ class MmImdbReader(MultimodalReader):
             counts["missing plot"] += 1
         values: Dict[str, Any] = {"title": title, "plot": plot}
         values.update(features.lookup(film_id, where))
-        return self.make_instance(film_id, values, label, where=where)
+        return self.make_instance(film_id, values, label, where=where, checks=checks)

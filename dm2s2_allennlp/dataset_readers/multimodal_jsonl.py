@@ -9,19 +9,21 @@ One JSON object per line::
 ``modalities`` are ignored with ONE warning per name; a listed name that is absent is a missing modality. ``label``
 is a list of strings (``multilabel``), a string (``classification``; binary = 2 classes) or a number
 (``regression``); an absent or ``null`` label gives an unlabeled instance (for ``allennlp predict``). ``id`` is
-optional (a missing id becomes ``"<file name>:<line>"``). Blank lines are skipped.
+optional (a missing id becomes ``"<file name>:<line>"``). Blank lines are skipped; the file is UTF-8 (a byte-order
+mark is fine).
 
-A malformed line, a missing or non-object ``modalities``, a value of the wrong type or a label that does not match
-``task`` raises :class:`DataError` naming the file, the line number and the field. Nothing is skipped silently.
+A malformed line, bytes that are not UTF-8, a missing or non-object ``modalities``, a value of the wrong type, a label
+that does not match ``task``, or a file that mixes labeled and unlabeled records raises :class:`DataError` naming the
+file, the line number and the field; so does an empty file, or one where none of the reader's modalities occurs
+(``file_checks``). Nothing is skipped silently.
 """
-import json
 import logging
 import os
-from typing import Any, Dict, Iterable, Iterator, Set, Tuple
+from typing import Any, Dict, Iterable, Set, Tuple
 
-from allennlp.common.file_utils import cached_path
 from allennlp.data import DatasetReader, Instance
 
+from dm2s2_allennlp.dataset_readers.file_checks import parse_json, text_lines
 from dm2s2_allennlp.dataset_readers.multimodal_reader import DataError, MultimodalReader
 
 logger = logging.getLogger(__name__)
@@ -35,17 +37,8 @@ class MultimodalJsonlReader(MultimodalReader):
         super().__init__(*args, **kwargs)
         self._warned_unknown: Set[str] = set()
 
-    def _lines(self, file_path: str) -> Iterator[Tuple[int, str]]:
-        with open(cached_path(file_path), encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    yield number, line
-
     def parse_line(self, line: str, where: str, default_id: str) -> Tuple[str, Dict[str, Any], Any]:
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise DataError(where, None, f"malformed JSON ({error.msg} at column {error.colno})") from None
+        record = parse_json(line, where)
         if not isinstance(record, dict):
             raise DataError(where, None, f"a record must be a JSON object, got {type(record).__name__}")
         if "modalities" not in record:
@@ -65,7 +58,8 @@ class MultimodalJsonlReader(MultimodalReader):
 
     def _read(self, file_path: str) -> Iterable[Instance]:
         base = os.path.basename(str(file_path))
-        for number, line in self.shard_iterable(self._lines(file_path)):
-            where = f"{file_path}:{number}"
-            record_id, values, label = self.parse_line(line, where, default_id=f"{base}:{number}")
-            yield self.make_instance(record_id, values, label, where=where)
+        with self.checking(file_path) as checks:
+            for number, line in self.shard_iterable(text_lines(file_path)):
+                where = f"{file_path}:{number}"
+                record_id, values, label = self.parse_line(line, where, default_id=f"{base}:{number}")
+                yield self.make_instance(record_id, values, label, where=where, checks=checks)

@@ -27,7 +27,8 @@ import logging
 import math
 
 import torch
-from typing import Any, Dict, Iterable, List, Optional, Union
+from contextlib import contextmanager
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Union
 
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import DatasetReader, Instance, Token
@@ -35,21 +36,14 @@ from allennlp.data.fields import ListField, MetadataField, TensorField, TextFiel
 from allennlp.data.token_indexers import PretrainedTransformerIndexer, TokenIndexer
 from allennlp.data.tokenizers import PretrainedTransformerTokenizer, Tokenizer
 
+from dm2s2_allennlp.errors import DataError
+from dm2s2_allennlp.dataset_readers.file_checks import FileChecks
 from dm2s2_allennlp.encoders.names import resolve_model_name
 from dm2s2_allennlp.heads import TaskHead
 from dm2s2_allennlp.modules.numeric_features import signlog
 from dm2s2_allennlp.modules.truncation import fair_lengths
 
 logger = logging.getLogger(__name__)
-
-
-class DataError(ValueError):
-    """Bad input data; the message names the file, the line (or record) and the field."""
-
-    def __init__(self, where: str, field: Optional[str], problem: str) -> None:
-        self.where, self.field, self.problem = where, field, problem
-        field_text = f" field {field!r}:" if field else ""
-        super().__init__(f"{where}:{field_text} {problem}")
 
 
 def number_of(value: Any) -> Optional[float]:
@@ -183,8 +177,20 @@ class MultimodalReader(DatasetReader):
             raise DataError(where, "label", str(error)) from None
 
     # -- instances -------------------------------------------------------------------------------------------------
+    @contextmanager
+    def checking(self, file_path: str) -> Iterator[FileChecks]:
+        """``with self.checking(path) as checks:`` around reading a file: ``make_instance(..., checks=checks)``
+        records each record, and the file is checked as a whole at the end (``file_checks.FileChecks``)."""
+        checks = FileChecks(str(file_path), self.modalities)
+        yield checks
+        checks.finish()
+
     def make_instance(self, record_id: Optional[str], values: Dict[str, Any], label: Any = None,
-                      where: str = "<record>", extra_metadata: Optional[Dict[str, Any]] = None) -> Instance:
+                      where: str = "<record>", extra_metadata: Optional[Dict[str, Any]] = None,
+                      checks: Optional[FileChecks] = None) -> Instance:
+        label_field = self.label_field(label, where) if label is not None else None
+        if checks is not None:
+            checks.record(values, label is not None, where)
         texts: Dict[str, Optional[str]] = {}
         for name in self.modalities:
             try:
@@ -198,8 +204,8 @@ class MultimodalReader(DatasetReader):
             "numbers": TensorField(torch.tensor([[signlog(x), 1.0] if x is not None else [0.0, 0.0]
                                                  for x in numbers], dtype=torch.float32)),
         }
-        if label is not None:
-            fields["label"] = self.label_field(label, where)
+        if label_field is not None:
+            fields["label"] = label_field
         metadata = {
             "id": record_id,
             "modality_names": list(self.modalities),
@@ -216,13 +222,6 @@ class MultimodalReader(DatasetReader):
                          **extra) -> Instance:  # type: ignore[override]
         return self.make_instance(id, modalities, label, where=f"record {id!r}" if id else "<record>",
                                   extra_metadata=extra or None)
-
-    @staticmethod
-    def report_counts(file_path: str, counts: Dict[str, int]) -> None:
-        """Log, at the end of reading a file, what was counted (missing modalities, dropped labels, skips)."""
-        if counts:
-            details = ", ".join(f"{name}: {n}" for name, n in sorted(counts.items()))
-            logger.warning("%s: read with %s", file_path, details)
 
     def _read(self, file_path: str) -> Iterable[Instance]:  # pragma: no cover - subclasses implement
         raise NotImplementedError

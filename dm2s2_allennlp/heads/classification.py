@@ -14,9 +14,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from allennlp.data import Field, Instance, Vocabulary
-from allennlp.data.fields import LabelField
 from allennlp.training.metrics import Auc, CategoricalAccuracy, FBetaMeasure
 
+from dm2s2_allennlp.heads.label_fields import SourcedLabelField
 from dm2s2_allennlp.heads.class_weights import check_class_weighting, class_weights, counts_from_mapping
 from dm2s2_allennlp.heads.task_head import TaskHead, label_counts
 from dm2s2_allennlp.metrics.deferred import Deferred
@@ -33,8 +33,10 @@ class ClassificationHead(TaskHead):
                  positive_label: Optional[str] = None, label_counts: Optional[Dict[str, int]] = None) -> None:
         super().__init__(vocab, label_namespace)
         self.names = self.label_names(vocab, label_namespace)
-        if not self.names:
-            raise ValueError(f"the vocabulary has no labels in namespace {label_namespace!r}")
+        self.check_labels(self.names, label_namespace)
+        if len(self.names) == 1:
+            raise ValueError(f"the training data has a single class, {self.names[0]!r}: a classifier needs two or "
+                             "more (check the label column or coding; Ads-Parallelity: `parallel_values`)")
         self.class_weighting = check_class_weighting(class_weighting)
         given = counts_from_mapping(self.names, label_counts)
         self.register_buffer("class_weights", class_weights(given, class_weighting) if given is not None
@@ -109,7 +111,7 @@ class ClassificationHead(TaskHead):
         if not isinstance(label, str) or not label.strip():
             raise ValueError(f"task 'classification' needs a non-empty string, got {label!r} "
                              "(write class labels as strings)")
-        return LabelField(label.strip(), label_namespace=namespace)
+        return SourcedLabelField(label.strip(), namespace, where)
 
     def targets(self, instances: Sequence[Instance]) -> np.ndarray:
         index = {name: i for i, name in enumerate(self.names)}

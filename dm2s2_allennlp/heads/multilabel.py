@@ -22,8 +22,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from allennlp.data import Field, Instance, Vocabulary
-from allennlp.data.fields import MultiLabelField
 
+from dm2s2_allennlp.heads.label_fields import SourcedMultiLabelField
 from dm2s2_allennlp.heads.class_weights import check_class_weighting, class_weights, counts_from_mapping
 from dm2s2_allennlp.heads.task_head import TaskHead, label_counts
 from dm2s2_allennlp.heads.thresholds import tune_thresholds
@@ -42,8 +42,7 @@ class MultilabelHead(TaskHead):
                  label_counts: Optional[Dict[str, int]] = None) -> None:
         super().__init__(vocab, label_namespace)
         self.names = self.label_names(vocab, label_namespace)
-        if not self.names:
-            raise ValueError(f"the vocabulary has no labels in namespace {label_namespace!r}")
+        self.check_labels(self.names, label_namespace)
         self.class_weighting = check_class_weighting(class_weighting)
         self.default_threshold = threshold
         self.tune = tune_thresholds
@@ -128,7 +127,7 @@ class MultilabelHead(TaskHead):
     def label_field(cls, label: Any, where: str, namespace: str) -> Field:
         if not isinstance(label, list) or not all(isinstance(x, str) and x.strip() for x in label):
             raise ValueError(f"task 'multilabel' needs a list of non-empty strings, got {label!r}")
-        return MultiLabelField([x.strip() for x in label], label_namespace=namespace)
+        return SourcedMultiLabelField([x.strip() for x in label], namespace, where)
 
     def targets(self, instances: Sequence[Instance]) -> np.ndarray:
         index = {name: i for i, name in enumerate(self.names)}

@@ -28,6 +28,8 @@ from dm2s2_allennlp.heads.task_head import TaskHead
 from dm2s2_allennlp.metrics.deferred import Deferred
 from dm2s2_allennlp.metrics.regression_errors import RegressionErrors
 
+FLOAT32_MAX = float(torch.finfo(torch.float32).max)
+
 
 @TaskHead.register("regression")
 class RegressionHead(TaskHead):
@@ -102,6 +104,8 @@ class RegressionHead(TaskHead):
     def label_field(cls, label: Any, where: str, namespace: str) -> Field:
         if isinstance(label, bool) or not isinstance(label, (int, float)) or not math.isfinite(label):
             raise ValueError(f"task 'regression' needs a finite number, got {label!r}")
+        if abs(label) > FLOAT32_MAX:
+            raise ValueError(f"task 'regression' needs a number a 32-bit float can hold (|x| <= 3.4e38), got {label!r}")
         return TensorField(torch.tensor(float(label), dtype=torch.float32))
 
     def targets(self, instances: Sequence[Instance]) -> np.ndarray:

@@ -104,6 +104,13 @@ class TaskHead(Registrable, Fitted):
         return cls.by_name(task)
 
     @staticmethod
+    def check_labels(names: Sequence[str], namespace: str) -> None:
+        if not names:
+            raise ValueError(f"the vocabulary has no labels in namespace {namespace!r}: the training data "
+                             "(train_data_path) had no labeled record -- every training record needs its label "
+                             "(multimodal_jsonl: `label`; ad_lp: `conversion_rate`)")
+
+    @staticmethod
     def label_names(vocab: Vocabulary, namespace: str) -> List[str]:
         return [vocab.get_token_from_index(i, namespace) for i in range(vocab.get_vocab_size(namespace))]
 

@@ -6,7 +6,7 @@ Every (record, class) pair is one scored decision: for a multi-label task all pa
 task the positive class's score of each record is used. Sorting the scores from high to low, a threshold at each
 distinct score predicts everything scored at least that high; among the thresholds whose precision
 TP / (TP + FP) >= ``precision``, the metric is the largest recall TP / (all positives). It is 0 when no threshold
-reaches the precision (or there are no positives). Ties are never split: records with the same score are predicted
+reaches the precision, and undefined (NaN; the models leave it out) when there are no positives. Ties are never split: records with the same score are predicted
 together, so the result does not depend on their order. Scores are gathered across distributed workers; until
 ``get_metric`` they stay on their device (no host sync per batch).
 """
@@ -23,7 +23,7 @@ def recall_at_precision(scores: torch.Tensor, gold: torch.Tensor, precision: flo
     scores, gold = scores.reshape(-1).double(), gold.reshape(-1).bool()
     positives = int(gold.sum())
     if positives == 0:
-        return 0.0
+        return float("nan")
     order = torch.argsort(scores, descending=True, stable=True)
     scores, gold = scores[order], gold[order]
     tp = torch.cumsum(gold.double(), 0)

@@ -25,6 +25,7 @@ from allennlp.common import Params
 from allennlp.data import DatasetReader, Instance, Vocabulary
 
 from dm2s2_allennlp.heads import TaskHead
+from dm2s2_allennlp.metrics.defined import defined_only
 from dm2s2_allennlp.models import legacy_config
 
 logger = logging.getLogger(__name__)
@@ -170,12 +171,13 @@ def train_lightgbm(params: Params, serialization_dir: str, seed: Optional[int] =
     result: Dict[str, Any] = {"lightgbm_seed": seed, "lightgbm_numeric_modalities": features.numeric,
                               "lightgbm_best_iterations": [b.best_iteration if b is not None else 0
                                                            for b in boosters]}
+    warned: set = set()
     for split, instances in (("training", train), ("best_validation", valid), ("test", test)):
         if instances:
             scores = torch.tensor(predict(matrix(instances)), dtype=torch.float32)
             head.update_metrics(scores, torch.tensor(head.targets(instances)),
                                 [i["metadata"] for i in instances])
-            values = head.get_metrics(reset=True)
+            values = defined_only(head.get_metrics(reset=True), warned)
             result.update({f"{split}_{name}": value for name, value in values.items()})
     os.makedirs(os.path.join(serialization_dir, "lightgbm"), exist_ok=True)
     for k, booster in enumerate(boosters):

@@ -19,7 +19,7 @@ Models in the flat layout of earlier releases (``task``, ``transformer_model_nam
 ``legacy_config`` reads them into this layout.
 """
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 import torch
 from allennlp.common import Params
@@ -33,6 +33,7 @@ from dm2s2_allennlp.heads import TaskHead
 from dm2s2_allennlp.models import legacy_config
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.mlp import MLP
+from dm2s2_allennlp.metrics.defined import defined_only
 from dm2s2_allennlp.modules.numeric_features import NumericFeatures
 
 
@@ -77,6 +78,8 @@ class MultimodalModel(Model):
         self.head = head
         self.numeric: Optional[NumericFeatures] = None  # set by a model that reads the numeric values
         self._initializer = initializer
+        self._warned_undefined: Set[str] = set()
+        self.last_batch_ids: List[Any] = []
         self._register_load_state_dict_pre_hook(self._upgrade_state_dict)
 
     @classmethod
@@ -154,6 +157,12 @@ class MultimodalModel(Model):
         metadata: Optional[List[Dict[str, Any]]] = None,
         numbers: Optional[torch.Tensor] = None,
     ) -> Dict[str, Any]:
+        ids = [m.get("id") for m in metadata] if metadata else []
+        if self.training:
+            self.last_batch_ids = ids  # named by the check_finite_loss callback if this batch's loss is not finite
+        if label is None and self.training:
+            raise ConfigurationError(f"a training batch without labels (records {ids[:10]}): every training record "
+                                     "needs its label (multimodal_jsonl: `label`; ad_lp: `conversion_rate`)")
         fusion = self.fuse(ModalityInputs(*self.modality_token_ids(modalities), numbers))
         output: Dict[str, Any] = dict(self.head(fusion.logits, label, metadata))
         if "loss" in output and (fusion.auxiliary_loss is not None or fusion.task_loss_weight != 1.0):
@@ -162,12 +171,14 @@ class MultimodalModel(Model):
             output["loss"] = fusion.task_loss_weight * output["loss"] + auxiliary
         output.update(fusion.outputs)
         if metadata is not None:  # the records' ids and kept word pieces, for explanations
-            output["id"] = [m.get("id") for m in metadata]
+            output["id"] = ids
             output["modality_tokens"] = [m["modality_tokens"] for m in metadata]
         return output
 
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
-        return {**self.head.get_metrics(reset), **self.fusion_metrics(reset)}
+        """The head's and the fusion's metrics. A metric that is undefined on the data seen (an AUC or R@P95 without
+        both classes, ...) is left out, with one warning per metric, so no NaN or infinity reaches metrics.json."""
+        return defined_only({**self.head.get_metrics(reset), **self.fusion_metrics(reset)}, self._warned_undefined)
 
     def make_output_human_readable(self, output_dict: Dict[str, Any]) -> Dict[str, Any]:
         return self.head.make_output_human_readable(output_dict)

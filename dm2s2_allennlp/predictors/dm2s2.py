@@ -1,4 +1,4 @@
-"""``dm2s2`` predictor (the default of ``dm2s2`` archives): one record in the generic format
+"""``dm2s2`` predictor (the default of every model of this package): one record in the generic format
 (``{"id", "modalities": {...}}``; a ``label`` is kept as ``gold``) -> the prediction with its probabilities, the
 InterMRA weight of each modality (``inter_weights``), the IntraMRA weight of each readable word (``intra_weights``,
 sub-words merged by ``word_alignment``) and of each word piece (``token_weights``), keyed by modality name.
@@ -6,32 +6,93 @@ sub-words merged by ``word_alignment``) and of each word piece (``token_weights`
 The baselines use it too: they report what they have (``modality_weights``, ``modality_importance``) in the same
 keyed form, and no word weights.
 
+Bad input does not stop ``allennlp predict``: a line that is not a JSON object, a record without ``modalities``, a
+value of the wrong type, or a record none of whose modality names the model knows gives one ``{"error": ...}`` output
+line (naming the record's position among the input's records and its id) and the other records are predicted.
+Modality names the model does not know are listed in the output as ``ignored_modalities`` (and logged once each).
+
 Records in a paper reader's own format go through the archive's reader: ``predict_instance`` on what
 ``DatasetReader.read`` yields (the ``explain`` and ``erase-modalities`` commands do this).
 """
-from typing import Any, Dict, List
+import json
+import logging
+from typing import Any, Dict, List, Optional, Set
 
 from allennlp.common.util import JsonDict, sanitize
-from allennlp.data import Instance
+from allennlp.data import DatasetReader, Instance
+from allennlp.models import Model
 from allennlp.predictors import Predictor
 
+from dm2s2_allennlp.errors import DataError
 from dm2s2_allennlp.predictors.word_alignment import merge_word_pieces
+
+logger = logging.getLogger(__name__)
 
 # per-modality outputs of the models, reported keyed by modality name: DM2S2's InterMRA weights, the merger's and
 # MMAE's modality weights, DMMS's max-pool feature importance (dimensions won per modality)
 PER_MODALITY_OUTPUTS = ("inter_weights", "modality_weights", "modality_importance")
+POSITION = "__input_record__"  # where a record was in the input, carried from load_line to the error message
 
 
 @Predictor.register("dm2s2")
 class DM2S2Predictor(Predictor):
-    def _json_to_instance(self, json_dict: JsonDict) -> Instance:
-        if "modalities" not in json_dict or not isinstance(json_dict["modalities"], dict):
-            raise ValueError(f"a prediction input needs a `modalities` object, got keys {sorted(json_dict)}")
-        return self._dataset_reader.text_to_instance(modalities=json_dict["modalities"], id=json_dict.get("id"),
-                                                     gold=json_dict.get("label"))
+    def __init__(self, model: Model, dataset_reader: DatasetReader, frozen: bool = True) -> None:
+        super().__init__(model, dataset_reader, frozen)
+        self._records_read = 0
+        self._warned: Set[str] = set()
 
+    # -- input ----------------------------------------------------------------------------------------------------
+    def load_line(self, line: str) -> JsonDict:
+        """One input line (``allennlp predict`` calls this for every non-blank line, in order)."""
+        self._records_read += 1
+        where = f"input record {self._records_read}"
+        try:
+            record = json.loads(line)
+        except ValueError as error:
+            return {"error": f"{where}: not JSON ({error})", POSITION: where}
+        if not isinstance(record, dict):
+            return {"error": f"{where}: a record must be a JSON object, got {type(record).__name__}", POSITION: where}
+        record[POSITION] = where
+        return record
+
+    def _json_to_instance(self, json_dict: JsonDict) -> Instance:
+        where = json_dict.get(POSITION) or "input record"
+        if "error" in json_dict and "modalities" not in json_dict:
+            raise DataError(where, None, json_dict["error"].split(": ", 1)[-1])
+        values = json_dict.get("modalities")
+        if not isinstance(values, dict):
+            raise DataError(where, "modalities", f"a prediction input needs a `modalities` object, got keys "
+                                                 f"{sorted(k for k in json_dict if k != POSITION)}")
+        known = self._dataset_reader.modalities
+        unknown = [name for name in values if name not in known]
+        if values and len(unknown) == len(values):
+            raise DataError(where, "modalities", f"none of the record's modality names {unknown} is one of the "
+                                                 f"model's {known} (names are case-sensitive)")
+        for name in unknown:
+            if name not in self._warned:
+                self._warned.add(name)
+                logger.warning("%s: modality %r is not one of the model's %s; ignored", where, name, known)
+        instance = self._dataset_reader.text_to_instance(modalities=values, id=json_dict.get("id"),
+                                                         gold=json_dict.get("label"))
+        instance.fields["metadata"].metadata["ignored_modalities"] = unknown
+        return instance
+
+    # -- prediction -----------------------------------------------------------------------------------------------
     def predict_json(self, inputs: JsonDict) -> JsonDict:
-        return self.predict_instance(self._json_to_instance(inputs))
+        return self.predict_batch_json([inputs])[0]
+
+    def predict_batch_json(self, inputs: List[JsonDict]) -> List[JsonDict]:
+        results: List[Optional[JsonDict]] = [None] * len(inputs)
+        good = []
+        for i, record in enumerate(inputs):
+            try:
+                good.append((i, self._json_to_instance(record)))
+            except (ValueError, TypeError) as error:
+                results[i] = {"error": str(error), "id": record.get("id")}
+        if good:
+            for (i, _), output in zip(good, self.predict_batch_instance([instance for _, instance in good])):
+                results[i] = output
+        return results
 
     def predict_instance(self, instance: Instance) -> JsonDict:
         return self.explain(instance, self._model.forward_on_instance(instance))
@@ -41,10 +102,12 @@ class DM2S2Predictor(Predictor):
         return [self.explain(i, o) for i, o in zip(instances, outputs)]
 
     def explain(self, instance: Instance, output: Dict[str, Any]) -> JsonDict:
-        names = instance["metadata"]["modality_names"]
-        tokens = instance["metadata"]["modality_tokens"]
         metadata = instance["metadata"]
-        result: Dict[str, Any] = {"id": metadata["id"], "gold": metadata.get("label") if metadata.get("label") is not None else metadata.get("gold")}
+        names, tokens = metadata["modality_names"], metadata["modality_tokens"]
+        gold = metadata.get("label") if metadata.get("label") is not None else metadata.get("gold")
+        result: Dict[str, Any] = {"id": metadata["id"], "gold": gold}
+        if metadata.get("ignored_modalities"):
+            result["ignored_modalities"] = metadata["ignored_modalities"]
         for key in ("labels", "label", "label_probs", "prediction"):
             if key in output:
                 result[key] = output[key]
@@ -60,4 +123,6 @@ class DM2S2Predictor(Predictor):
                 name: [list(pair) for pair in merge_word_pieces(toks, [float(w) for w in row[: len(toks)]])]
                 for name, toks, row in zip(names, tokens, output["intra_weights"])
             }
-        return sanitize(result)
+        readable = sanitize(result)
+        readable["gold"] = gold  # as given (JSON already); AllenNLP's sanitize would turn a missing one into "None"
+        return readable

@@ -1,5 +1,3 @@
-import multiprocessing as mp
-
 import pytest
 import torch
 from allennlp.data import Batch, Vocabulary
@@ -84,27 +82,6 @@ def test_invalidated_by_encoder_weights_and_tokenisation(tmp_path):
     assert calls  # other token ids (cut to 16) -> other keys -> computed, not read
     fine_tuned, _ = setup(tmp_path, train_parameters=True)
     assert fine_tuned.encoder.cache is None
-
-
-def _writer(path, offset):
-    cache = EncoderStateCache("shared", path, "float32", memory_gb=0)
-    keys = [bytes([offset, i]) for i in range(50)]
-    cache.put_many(keys, [torch.full((3, 4), float(offset * 100 + i)) for i in range(50)])
-
-
-def test_several_processes_fill_one_cache(tmp_path):
-    context = mp.get_context("spawn")
-    workers = [context.Process(target=_writer, args=(str(tmp_path), offset)) for offset in (1, 2, 3)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(60)
-        assert worker.exitcode == 0
-    reader = EncoderStateCache("shared", str(tmp_path), "float32", memory_gb=0)
-    keys = [bytes([offset, i]) for offset in (1, 2, 3) for i in range(50)]
-    states = reader.get_many(keys, torch.device("cpu"))
-    assert all(s is not None for s in states)
-    assert [float(s[0, 0]) for s in states] == [offset * 100 + i for offset in (1, 2, 3) for i in range(50)]
 
 
 class _Gate:

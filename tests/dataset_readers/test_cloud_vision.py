@@ -63,3 +63,25 @@ def test_unreadable_file_is_an_error_naming_file_and_record_or_a_counted_skip():
     assert skipping.stats["unreadable features (treated as missing)"] == 1
     with pytest.raises(DataError, match="does not exist"):
         VisualFeatures(str(bad / "nope"))
+
+
+def test_an_api_error_response_is_missing_features_not_zero_faces(tmp_path, caplog):
+    (tmp_path / "e1.json").write_text(json.dumps({"error": {"code": 3, "message": "Bad image data."}}))
+    (tmp_path / "e2.json").write_text(json.dumps({"responses": [{"error": {"code": 7, "message": "denied"}}]}))
+    (tmp_path / "ok.json").write_text(json.dumps({}))  # a valid response where nothing was found
+    features = VisualFeatures(str(tmp_path))
+    for image in ("e1", "e2"):
+        assert features.lookup(image, image) == {name: None for name in
+                                                 ("ocr_text", "num_faces", "labels", "objects", "safe_search")}
+    assert features.lookup("ok", "ok")["num_faces"] == 0
+    assert features.stats["features with an API error (treated as missing)"] == 2
+    assert features.stats["with features"] == 1
+
+
+def test_a_response_of_another_schema_is_an_error_or_a_counted_skip(tmp_path):
+    (tmp_path / "x.json").write_text(json.dumps({"predictions": [{"label": "cat"}]}))
+    with pytest.raises(DataError, match=r"x.json: not a Cloud Vision AnnotateImageResponse \(keys \['predictions'\]\)"):
+        VisualFeatures(str(tmp_path)).lookup("x", "record x")
+    skipping = VisualFeatures(str(tmp_path), skip_unreadable=True)
+    assert skipping.lookup("x", "record x")["num_faces"] is None
+    assert skipping.stats["features of another schema (treated as missing)"] == 1

@@ -82,7 +82,7 @@ def test_every_config_is_here():
 def test_config_builds(config, fixture_data, tmp_path):
     params = Params.from_file(str(config), overrides(config, fixture_data))
     callbacks = [c["type"] for c in params["trainer"]["callbacks"]]
-    assert callbacks == ["fit_to_data", "flush_encoder_cache"]
+    assert callbacks == ["fit_to_data", "flush_encoder_cache", "check_finite_loss"]
     if "quickstart" not in str(config):
         assert params["trainer"]["learning_rate_scheduler"]["type"] == "warmup_cosine"
         assert params["model"]["encoder"]["train_parameters"] is False

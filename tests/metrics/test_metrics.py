@@ -1,3 +1,4 @@
+import math
 import numpy as np
 import pytest
 import torch
@@ -48,7 +49,7 @@ def test_recall_at_95_precision_by_hand():
     tied = torch.tensor([0.9, 0.8, 0.7, 0.7, 0.5, 0.1])
     assert recall_at_precision(tied, torch.tensor([1, 1, 1, 0, 1, 0]), 0.95) == pytest.approx(0.5)
     assert recall_at_precision(torch.tensor([0.9, 0.1]), torch.tensor([0, 1]), 0.95) == 0.0  # never reached
-    assert recall_at_precision(torch.tensor([0.9]), torch.tensor([0]), 0.95) == 0.0  # no positives
+    assert math.isnan(recall_at_precision(torch.tensor([0.9]), torch.tensor([0]), 0.95))  # no positives: undefined
     # multi-label: all (record, class) pairs pooled; accumulates over batches like the epoch metric does
     metric = RecallAtPrecision(0.95)
     metric(scores[:3].view(3, 1), gold[:3].view(3, 1))
