@@ -96,6 +96,8 @@ def run_one(spec: Spec, system: str, paths: Dict[str, str], seed: int, run: Path
                                run / "train.log", env)
         metrics = json.loads((out / "metrics.json").read_text())
         metrics["train_seconds"] = seconds
+        for weights in list(out.glob("*.th")) + list(out.glob("model.tar.gz")):  # ~100 MB a run; the numbers stay
+            weights.unlink()
     (run / "result.json").write_text(json.dumps(metrics, indent=1))
     return metrics
 
