@@ -38,8 +38,9 @@
     batch_sampler: { type: 'token_bucket', batch_size: batch_size, shuffle: false },
   },
   // the ablation variants of Tables 3, 5 and 6, as switch sets, and the baselines of Tables 1, 2 and 4
+  // missing_modality_scores 'literal': Eq. 12-13 as printed (a missing modality's empty sum stays in the softmax)
   local dm2s2 = { type: 'dm2s2', use_intra: true, use_inter: true, residual: true, similarity: 'additive',
-                  pooling: 'mean' },
+                  pooling: 'mean', missing_modality_scores: 'literal' },
   variants:: {
     dm2s2: dm2s2,
     intra_only: dm2s2 + { use_inter: false },
@@ -50,15 +51,28 @@
     encoder_only: { type: 'encoder_only', pooling: 'mean' },
     // Tables 1-2's "RoBERTa encoder only" with token type (segment) ids per modality
     encoder_only_modality_embeddings: { type: 'encoder_only', pooling: 'mean', modality_embeddings: true },
-    // Deep Multi-Modal Sets (paper 001); each family sets D (`set_dim`), rho and the class weights 001 used
-    dmms: { type: 'dmms', set_pooling: 'max', phi_dropout: 0.25, prior: 0.01 },
-    // the modality-attention merger with the KL regulariser (paper 003): a linear classifier on the merged vectors
+    // Deep Multi-Modal Sets (paper 001): a text's vector is BERT's first output of the final layer ([CLS] of the
+    // modality's own sequence, 001 Section 4.2); each family sets D (`set_dim`), psi, rho and the class weights
+    dmms: { type: 'dmms', set_pooling: 'max', phi_dropout: 0.25, prior: 0.01, encoder_pooling: 'cls' },
+    // the modality-attention merger with the KL regulariser (paper 003): a linear classifier on the merged vectors.
+    // 003 fine-tunes its BERT (lr 5e-5, warm-up + cosine); here the encoder stays frozen and shared with every other
+    // row, so the tables compare fusions (fine-tune it with encoder+: {train_parameters: true} and an optimizer
+    // parameter group {lr: 5e-5} for the encoder). lambda: 003 searched {0, 1e-4, 5e-4, ..., 0.5} and used 5e-4 on
+    // MM-IMDB (its Table 4); it gives none for Ads-Parallelity or Ad-LP, where 0.01 is kept.
     modality_attention_merger: { type: 'modality_attention_merger', kl_weight: 0.01, encoder_pooling: 'sum',
                                  mlp: { hidden_dims: [], dropout: 0.0 } },
-    // the multimodal autoencoder + attention branches (paper 004): one softmax/linear layer on [v_hat, h_mm]
-    mmae: { type: 'mmae', code_dim: 64, reconstruction_loss_weight: 1.0, mlp: { hidden_dims: [], dropout: 0.0 } },
+    // the multimodal autoencoder + attention branches (paper 004): per modality 512-64 encoders and 64-512 decoders
+    // ("512-64-64-512"), one softmax/linear layer on h = [v_hat_1..M, h_mm] (Eq. 10, of size M m + M k: Eq. 9's
+    // "concatenate every v_hat_i" does not add the v_i), trained with RMSprop at 1e-3 (004 Section 4)
+    mmae: { type: 'mmae', code_dim: 64, autoencoder_hidden_dim: 512, reconstruction_loss_weight: 1.0,
+            mlp: { hidden_dims: [], dropout: 0.0 } },
     // plain mid-fusion: per-modality vectors concatenated into an MLP
     concat_fusion: { type: 'concat_fusion' },
   },
+  // the trainer keys a variant changes: MMAE's paper trains with RMSprop at 1e-3, without a warm-up schedule
+  trainer_of(variant):: if variant == 'mmae' then {
+    optimizer: { type: 'rmsprop', lr: 1e-3 },
+    learning_rate_scheduler: null,
+  } else {},
   baselines:: ['encoder_only_modality_embeddings', 'dmms', 'modality_attention_merger', 'mmae', 'concat_fusion'],
 }

@@ -2,7 +2,8 @@
 Cloud-Vision-shaped ``OUT_DIR/<image id>.json`` (OCR text, labels, objects, faces; safe search with the real API),
 which the ``mmimdb`` / ``ads_parallelity`` / ``ad_lp`` readers read as modality tokens. Progress bar, ``--workers``,
 resume (finished images are skipped), bad images reported and counted. See ``dm2s2_allennlp.vision``. Needs the
-``[vision]`` extra (and Debian's tesseract-ocr for OCR). Also reachable as ``dm2s2 extract-visual-features``.
+``[vision]`` extra (and Debian's tesseract-ocr for local OCR; ``--backend easyocr --easyocr-models DIR`` for EasyOCR's
+OCR alone). Also reachable as ``dm2s2 extract-visual-features``.
 """
 import argparse
 import json
@@ -18,7 +19,8 @@ class ExtractVisualFeatures(Subcommand):
         subparser = parser.add_parser(self.name, description=description, help=description)
         subparser.add_argument("images_dir")
         subparser.add_argument("out_dir")
-        subparser.add_argument("--backend", choices=("local", "cloud-vision"), default="local")
+        subparser.add_argument("--backend", choices=("local", "cloud-vision", "easyocr"), default="local")
+        subparser.add_argument("--easyocr-models", default=None, help="easyocr: the directory of its model files")
         subparser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
         subparser.add_argument("--no-resume", action="store_true", help="redo images that already have a file")
         subparser.add_argument("--no-progress", action="store_true")
@@ -43,6 +45,9 @@ class ExtractVisualFeatures(Subcommand):
             options.update(ocr_languages=args.ocr_languages, ocr_min_confidence=args.ocr_min_confidence,
                            label_top_k=args.label_top_k, label_threshold=args.label_threshold,
                            object_threshold=args.object_threshold)
+        if args.backend == "easyocr":
+            options = {"models": args.easyocr_models, "languages": args.ocr_languages.replace("eng", "en").split("+"),
+                       "min_confidence": args.ocr_min_confidence / 100.0}
         try:
             summary = extract(args.images_dir, args.out_dir, args.backend, args.workers, not args.no_resume,
                               not args.no_progress, options)

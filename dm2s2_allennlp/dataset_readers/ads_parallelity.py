@@ -22,7 +22,8 @@ Per image (all rows of one image file):
   * modality texts: for each text or categorical column the most common answer among the workers (whitespace
     normalised, case kept; a tie goes to the earliest row).
 Modalities (default, the paper's order): ``transcription, message, naturalness, concreteness`` then, from the
-image's Cloud Vision response in ``features_dir`` (by image file stem): ``ocr_text, num_faces, labels, objects``.
+image's Cloud Vision response in ``features_dir`` (by image file stem): ``ocr_text, num_faces, labels, objects``
+(``ocr_text`` from ``ocr_features_dir`` instead when that is given: Table 1's other OCR sources).
 
 Folds: a deterministic stratified k-fold over images (``folds.stratified_folds``, stratified by the fine class,
 ``seed``), ``folds`` (default 5). ``fold`` picks the held-out fold i (``fold: null`` returns every image) and
@@ -43,7 +44,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 from allennlp.data import DatasetReader, Instance
 
-from dm2s2_allennlp.dataset_readers.cloud_vision import VisualFeatures
+from dm2s2_allennlp.dataset_readers.cloud_vision import ImageFeatures
 from dm2s2_allennlp.dataset_readers.folds import stratified_folds
 from dm2s2_allennlp.dataset_readers.multimodal_reader import DataError, MultimodalReader
 
@@ -70,6 +71,7 @@ class AdsParallelityReader(MultimodalReader):
     def __init__(
         self,
         features_dir: Optional[str] = None,
+        ocr_features_dir: Optional[str] = None,
         columns: Optional[Dict[str, Union[int, str]]] = None,
         parallel_values: Sequence[str] = ("parallel", "1", "true", "yes"),
         non_parallel_values: Sequence[str] = ("non-parallel", "non_parallel", "nonparallel", "not parallel",
@@ -92,6 +94,7 @@ class AdsParallelityReader(MultimodalReader):
         if fold is not None and not 0 <= fold < folds:
             raise DataError("ads_parallelity reader", "fold", f"must be in 0..{folds - 1}, got {fold}")
         self.features_dir = features_dir
+        self.ocr_features_dir = ocr_features_dir
         self.columns = {**DEFAULT_COLUMNS, **(columns or {})}
         self.parallel_values = {v.strip().lower() for v in parallel_values}
         self.non_parallel_values = {v.strip().lower() for v in non_parallel_values}
@@ -217,7 +220,7 @@ class AdsParallelityReader(MultimodalReader):
             fold_of = stratified_folds({image: info["fine_class"] for image, info in voted.items()}, self.folds,
                                        self.seed)
             selected = [image for image in voted if self.fold is None or self.in_role(fold_of[image], role)]
-            features = VisualFeatures(self.features_dir, self.skip_unreadable_features)
+            features = ImageFeatures(self.features_dir, self.ocr_features_dir, self.skip_unreadable_features)
             for image in self.shard_iterable(selected):
                 info = voted[image]
                 values: Dict[str, Any] = {role: most_common([r.get(role, "") for r in info["rows"]])

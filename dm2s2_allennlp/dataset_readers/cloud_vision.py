@@ -105,6 +105,30 @@ def _open(path: str):
     return gzip.open(path, "rt", encoding="utf-8") if path.endswith(".gz") else open(path, encoding="utf-8")
 
 
+class ImageFeatures:
+    """The visual modalities of an image from ``features_dir``, with ``ocr_text`` from ``ocr_features_dir`` instead
+    when that is given (DM2S2 Table 1 changes only the OCR source between its rows: Cloud Vision, Tesseract,
+    EasyOCR); ``stats`` counts both sources (the OCR source's counts prefixed ``ocr:``)."""
+
+    def __init__(self, features_dir: Optional[str], ocr_features_dir: Optional[str] = None,
+                 skip_unreadable: bool = False) -> None:
+        self.visual = VisualFeatures(features_dir, skip_unreadable)
+        self.ocr = VisualFeatures(ocr_features_dir, skip_unreadable) if ocr_features_dir else None
+
+    def lookup(self, image_id: str, record: str) -> Dict[str, Any]:
+        values = self.visual.lookup(image_id, record)
+        if self.ocr is not None:
+            values["ocr_text"] = self.ocr.lookup(image_id, record)["ocr_text"]
+        return values
+
+    @property
+    def stats(self) -> Counter:
+        counts = Counter(self.visual.stats)
+        if self.ocr is not None:
+            counts.update({f"ocr: {name}": n for name, n in self.ocr.stats.items()})
+        return counts
+
+
 class VisualFeatures:
     """Looks up the Cloud-Vision features of an image id in a directory or a JSONL file (module docstring)."""
 

@@ -30,7 +30,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from allennlp.data import DatasetReader, Instance
 
-from dm2s2_allennlp.dataset_readers.cloud_vision import VISUAL_MODALITIES, VisualFeatures
+from dm2s2_allennlp.dataset_readers.cloud_vision import VISUAL_MODALITIES, ImageFeatures
 from dm2s2_allennlp.dataset_readers.multimodal_reader import DataError, MultimodalReader
 
 MMIMDB_GENRES = ["Drama", "Comedy", "Romance", "Thriller", "Crime", "Action", "Adventure", "Horror", "Documentary",
@@ -57,12 +57,14 @@ def longest_plot(plots: Any) -> Optional[str]:
 
 @DatasetReader.register("mmimdb")
 class MmImdbReader(MultimodalReader):
-    """Parameters: ``features_dir`` (Cloud Vision responses per poster id; optional), ``split`` (default split when
+    """Parameters: ``features_dir`` (Cloud Vision responses per poster id; optional), ``ocr_features_dir`` (where
+    ``ocr_text`` comes from instead, e.g. Tesseract's or EasyOCR's; optional), ``split`` (default split when
     the path has no ``#`` suffix), ``skip_unreadable_features``, and those of :class:`MultimodalReader`
     (``modalities`` defaults to the paper's six; ``task`` is always ``multilabel``)."""
 
     def __init__(self, features_dir: Optional[str] = None, split: Optional[str] = None,
-                 modalities: Optional[List[str]] = None, skip_unreadable_features: bool = False, **kwargs) -> None:
+                 modalities: Optional[List[str]] = None, skip_unreadable_features: bool = False,
+                 ocr_features_dir: Optional[str] = None, **kwargs) -> None:
         kwargs["task"] = "multilabel"
         modalities = list(modalities or MMIMDB_MODALITIES)
         known = {"title", "plot", *VISUAL_MODALITIES}
@@ -71,6 +73,7 @@ class MmImdbReader(MultimodalReader):
             raise DataError("mmimdb reader", "modalities", f"unknown modalities {unknown}; choose from {sorted(known)}")
         super().__init__(modalities=modalities, **kwargs)
         self.features_dir = features_dir
+        self.ocr_features_dir = ocr_features_dir
         self.split = split
         self.skip_unreadable_features = skip_unreadable_features
 
@@ -93,14 +96,14 @@ class MmImdbReader(MultimodalReader):
             raise DataError(split_file, None, f"cannot read the split file: {error}") from None
         if split not in splits:
             raise DataError(split_file, split, f"no such split; the file has {sorted(splits)}")
-        features = VisualFeatures(self.features_dir, self.skip_unreadable_features)
+        features = ImageFeatures(self.features_dir, self.ocr_features_dir, self.skip_unreadable_features)
         ids = [str(i).strip() for i in splits[split]]
         with self.checking(f"{split_file}#{split}") as checks:
             for film_id in self.shard_iterable(ids):
                 yield self.film_instance(root, film_id, features, checks)
             checks.counts.update(features.stats)
 
-    def film_instance(self, root: str, film_id: str, features: VisualFeatures, checks) -> Instance:
+    def film_instance(self, root: str, film_id: str, features: ImageFeatures, checks) -> Instance:
         path = os.path.join(root, "dataset", f"{film_id}.json")
         where = f"{path} (film {film_id})"
         if not os.path.exists(path):

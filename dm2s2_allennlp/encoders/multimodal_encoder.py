@@ -33,9 +33,11 @@ class MultimodalEncoder(Registrable, torch.nn.Module):
     def get_output_dim(self) -> int:
         raise NotImplementedError
 
-    def encode(self, unified: UnifiedSequence, added_embeddings: torch.Tensor = None) -> torch.Tensor:
-        """Hidden states ``(batch, N, d)`` of a unified sequence (at least at its modality tokens).
-        ``added_embeddings`` ``(batch, N, d)``, if given, are added to the word embeddings at the input."""
+    def encode(self, unified: UnifiedSequence, added_embeddings: torch.Tensor = None,
+               all_positions: bool = False) -> torch.Tensor:
+        """Hidden states ``(batch, N, d)`` of a unified sequence: at its modality tokens (elsewhere they may be zeros),
+        or at every position with ``all_positions``. ``added_embeddings`` ``(batch, N, d)``, if given, are added to the
+        word embeddings at the input."""
         raise NotImplementedError
 
     def flush(self) -> None:
@@ -57,6 +59,29 @@ class MultimodalEncoder(Registrable, torch.nn.Module):
         return host.to(token_ids.device)
 
     # -- every modality on its own (the mid-fusion baselines) ------------------------------------------------------
+    def modality_sequences(self, token_ids: torch.Tensor, mask: torch.Tensor):
+        """``[CLS] x(m) [SEP]`` of every present modality (at most ``max_length - 2`` tokens each), planned on the host:
+        the sequences, which flat (batch * M) rows they are, and every row's length."""
+        host_ids = token_ids.cpu()
+        batch_size, num_modalities, _ = token_ids.shape
+        lengths = mask.cpu().sum(-1).clamp_max(self.max_length - 2).reshape(-1)
+        present = (lengths > 0).nonzero().squeeze(1)
+        if not present.numel():
+            return None, present, lengths
+        flat = host_ids.reshape(batch_size * num_modalities, 1, -1)[present]
+        sequences = build_unified_sequence(flat, lengths[present].view(-1, 1), self.cls_id, self.sep_id, self.pad_id)
+        return sequences.to(token_ids.device), present, lengths
+
+    def modality_cls_vectors(self, token_ids: torch.Tensor, mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        batch_size, num_modalities, _ = token_ids.shape
+        sequences, present, lengths = self.modality_sequences(token_ids, mask)
+        vectors = torch.zeros(batch_size * num_modalities, self.get_output_dim(), device=token_ids.device)
+        if sequences is not None:
+            hidden = self.encode(sequences, all_positions=True)
+            vectors[present.to(token_ids.device, non_blocking=True)] = hidden[:, 0]
+        present_mask = (lengths > 0).view(batch_size, num_modalities).to(token_ids.device, non_blocking=True)
+        return vectors.view(batch_size, num_modalities, -1), present_mask
+
     def encode_each_modality(self, token_ids: torch.Tensor, mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Token states of every modality encoded ON ITS OWN, as ``[CLS] x(m) [SEP]``. Returns ``(batch, M, T, d)``
         states (zeros at padding) and the ``(batch, M, T)`` token mask. A modality keeps at most ``max_length - 2``
@@ -64,15 +89,10 @@ class MultimodalEncoder(Registrable, torch.nn.Module):
         device = token_ids.device
         batch_size, num_modalities, _ = token_ids.shape
         dim = self.get_output_dim()
-        host_ids = token_ids.cpu()  # planned on the host, as in `unify`
-        lengths = mask.cpu().sum(-1).clamp_max(self.max_length - 2).reshape(-1)
+        sequences, present, lengths = self.modality_sequences(token_ids, mask)  # planned on the host, as in `unify`
         width = int(lengths.max()) if lengths.numel() else 0
         states = torch.zeros(batch_size * num_modalities, width, dim, device=device)
-        present = (lengths > 0).nonzero().squeeze(1)
-        if present.numel():
-            flat = host_ids.reshape(batch_size * num_modalities, 1, -1)[present]
-            sequences = build_unified_sequence(flat, lengths[present].view(-1, 1), self.cls_id, self.sep_id,
-                                               self.pad_id).to(device)
+        if sequences is not None:
             hidden = self.encode(sequences)  # (present, 1 + len + 1, d)
             kept = sequences.modality_ids[:, 1:1 + width] >= 0
             rows = present.to(device, non_blocking=True)
@@ -84,8 +104,11 @@ class MultimodalEncoder(Registrable, torch.nn.Module):
     def modality_vectors(self, token_ids: torch.Tensor, mask: torch.Tensor,
                          pooling: str = "mean") -> Tuple[torch.Tensor, torch.Tensor]:
         """One vector per modality, ``(batch, M, d)``, pooled (``mean`` | ``sum`` | ``max``) over the modality's own
-        token states (``encode_each_modality``), and the ``(batch, M)`` mask of present modalities. A missing
-        modality's vector is zeros. ``mean`` is how all-MiniLM-L6-v2 makes its sentence embeddings."""
+        token states (``encode_each_modality``), or its own sequence's [CLS] state (``cls``: BERT's "first output of
+        the final layer", as Deep Multi-Modal Sets takes it), and the ``(batch, M)`` mask of present modalities. A
+        missing modality's vector is zeros. ``mean`` is how all-MiniLM-L6-v2 makes its sentence embeddings."""
+        if pooling == "cls":
+            return self.modality_cls_vectors(token_ids, mask)
         states, token_mask = self.encode_each_modality(token_ids, mask)
         batch_size, num_modalities, width, dim = states.shape
         flat = batch_size * num_modalities

@@ -169,25 +169,29 @@ class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
             return self.run_layers(hidden, attention_mask, 0, self.split)
 
     # -- encoding ---------------------------------------------------------------------------------------------------
-    def encode(self, unified: UnifiedSequence, added_embeddings: torch.Tensor = None) -> torch.Tensor:
+    def encode(self, unified: UnifiedSequence, added_embeddings: torch.Tensor = None,
+               all_positions: bool = False) -> torch.Tensor:
         if added_embeddings is not None or self.cache is None and not self.top_layers:
             return self.run(unified.input_ids, unified.attention_mask, added_embeddings)
         if self.top_layers:
             dtype = self._dtype(unified.device)
             with torch.autocast("cuda", dtype=dtype, enabled=dtype is not None):
-                bottom = self.bottom_states(unified)
+                bottom = self.sequence_states(unified, self.run_bottom)
                 top = self.run_layers(bottom, unified.attention_mask, self.split, len(self.layers())).float()
             return top * unified.attention_mask.unsqueeze(-1)  # padding: zeros, cached or not
+        if all_positions:
+            return self.sequence_states(unified, self.run, "all positions")
         return self.cached_modality_states(unified)
 
-    def bottom_states(self, unified: UnifiedSequence) -> torch.Tensor:
-        """``(batch, N, d)`` states entering the first trainable layer, from the cache where it has them."""
+    def sequence_states(self, unified: UnifiedSequence, compute, tag: str = "") -> torch.Tensor:
+        """``(batch, N, d)`` states of every position of the sequence as ``compute(ids, mask)`` gives them (the frozen
+        bottom, or the whole frozen encoder), from the cache where it has them (``tag`` keeps the kinds apart)."""
         if self.cache is None:
-            return self.run_bottom(unified.input_ids, unified.attention_mask)
+            return compute(unified.input_ids, unified.attention_mask)
         host = unified.on_host()
         lengths = host.attention_mask.sum(1).tolist()
         states = self._lookup(unified, lengths, lambda ids, mask, rows: [
-            state[:n] for state, n in zip(self.run_bottom(ids, mask), [lengths[b] for b in rows])])
+            state[:n] for state, n in zip(compute(ids, mask), [lengths[b] for b in rows])], tag)
         hidden = torch.zeros(*unified.input_ids.shape, self.get_output_dim(), device=unified.device)
         for b, state in enumerate(states):
             hidden[b, :lengths[b]] = state.float()
@@ -216,13 +220,13 @@ class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
             hidden.view(-1, dim).index_copy_(0, unified.token_index(), torch.cat(states).float())
         return hidden
 
-    def _lookup(self, unified: UnifiedSequence, lengths: List[int], compute) -> List[torch.Tensor]:
+    def _lookup(self, unified: UnifiedSequence, lengths: List[int], compute, tag: str = "") -> List[torch.Tensor]:
         """Per sample, its cached states, computing (``compute(ids, mask, rows)``) and storing the missing ones.
         Index lists are made on the host and copied over: nothing here waits for the GPU."""
         if self.cache.fingerprint is None:
             self.cache.fingerprint = self._fingerprint()
         host = unified.on_host()
-        variant = self._variant(unified.device)
+        variant = self._variant(unified.device) + (f"|{tag}" if tag else "")
         keys = [self.cache.key(host.input_ids[b, :n], variant) for b, n in enumerate(lengths)]
         states = self.cache.get_many(keys, unified.device)
         missing = [b for b, state in enumerate(states) if state is None]

@@ -3,8 +3,10 @@
     L = -1/N sum_j sum_k w_k [Y_jk log Yhat_jk + (1 - Y_jk) log(1 - Yhat_jk)],
 
 with w_k from the training label counts (``class_weighting``: ``inverse`` w_k = 1/N_k, ``inverse_sqrt``, ``none``;
-``heads.class_weights``). Eq. 16 as printed shows only the positive term; the "sigmoid cross-entropy" it names has
-both, and both are used (the positive-only form is minimised by predicting every class).
+``heads.class_weights``). Eq. 16 as printed shows only the positive term, -1/N sum_j sum_k w_k Y_jk log Yhat_jk;
+the "sigmoid cross-entropy" the text names has both terms. ``loss_terms: both`` (the default, and the paper configs'
+value) uses both; ``loss_terms: printed`` is the formula as printed, which has no term against a false positive and
+is minimised by predicting every class (the README reports what it does to F1).
 
 Decision rule: label k is predicted when Yhat_k >= t_k. t_k is ``threshold`` (0.5) for every class, or, with
 ``tune_thresholds: true``, tuned per class on the validation data at the end of training (``heads.thresholds``;
@@ -33,17 +35,20 @@ from dm2s2_allennlp.metrics.recall_at_precision import RecallAtPrecision
 
 @TaskHead.register("multilabel")
 class MultilabelHead(TaskHead):
-    """Parameters: ``class_weighting`` (``inverse``), ``threshold`` (0.5), ``tune_thresholds`` (false),
-    ``at_least_one`` (false), ``label_counts`` (``{label: N_k}``; instead of the counts fitted from the training
+    """Parameters: ``class_weighting`` (``inverse``), ``loss_terms`` (``both``), ``threshold`` (0.5),
+    ``tune_thresholds`` (false), ``at_least_one`` (false), ``label_counts`` (``{label: N_k}``; instead of the counts fitted from the training
     data), ``label_namespace``."""
 
     def __init__(self, vocab: Vocabulary, label_namespace: str = "labels", class_weighting: str = "inverse",
                  threshold: float = 0.5, tune_thresholds: bool = False, at_least_one: bool = False,
-                 label_counts: Optional[Dict[str, int]] = None) -> None:
+                 label_counts: Optional[Dict[str, int]] = None, loss_terms: str = "both") -> None:
         super().__init__(vocab, label_namespace)
         self.names = self.label_names(vocab, label_namespace)
         self.check_labels(self.names, label_namespace)
         self.class_weighting = check_class_weighting(class_weighting)
+        if loss_terms not in ("both", "printed"):
+            raise ValueError(f"`loss_terms` must be both or printed, got {loss_terms!r}")
+        self.loss_terms = loss_terms
         self.default_threshold = threshold
         self.tune = tune_thresholds
         self.at_least_one = at_least_one
@@ -91,7 +96,11 @@ class MultilabelHead(TaskHead):
         output = {"logits": logits, "probs": probs}
         if label is not None:
             self.check_fitted()
-            per_class = F.binary_cross_entropy_with_logits(logits, label.float(), reduction="none")
+            target = label.float()
+            if self.loss_terms == "printed":  # -Y log(sigmoid(z)), the positive term alone
+                per_class = -target * F.logsigmoid(logits)
+            else:
+                per_class = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
             output["loss"] = (per_class * self.class_weights).sum(-1).mean()  # Eq. 16
             self.update_metrics(probs, label)
         return output

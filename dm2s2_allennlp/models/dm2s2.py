@@ -10,7 +10,10 @@
 
 Ablation switches (each one config key; a part that is switched off has no parameters):
 ``use_intra``, ``use_inter`` (both off = Table 3's "encoder only"), ``residual`` (Table 6), ``similarity``
-``additive`` | ``scaled_dot_product`` (Table 5), ``pooling`` ``mean`` | ``max`` | ``sum``.
+``additive`` | ``scaled_dot_product`` (Table 5), ``pooling`` ``mean`` | ``max`` | ``sum``, and
+``missing_modality_scores`` ``masked`` | ``literal`` (how Eq. 13 treats a missing modality: left out of the softmax,
+or, as printed, an empty sum H'_m = 0 whose score stays in it; ``modules.inter_mra``; the paper configs use
+``literal``).
 
 Beyond the paper: ``numeric_features: true`` appends the magnitudes of the modalities whose values are numbers
 (``modules.numeric_features``: standardised signlog values and presence flags, 2M numbers) to h before rho, so a
@@ -29,7 +32,7 @@ from allennlp.models import Model
 
 from dm2s2_allennlp.models.multimodal_model import Fusion, ModalityInputs, MultimodalModel
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
-from dm2s2_allennlp.modules.inter_mra import InterModalityResidualAttention
+from dm2s2_allennlp.modules.inter_mra import InterModalityResidualAttention, check_missing_scores
 from dm2s2_allennlp.modules.intra_mra import IntraModalityResidualAttention
 from dm2s2_allennlp.modules.numeric_features import NumericFeatures
 from dm2s2_allennlp.modules.similarity import check_similarity
@@ -50,6 +53,7 @@ class DM2S2(MultimodalModel):
         residual: bool = True,
         similarity: str = "additive",
         pooling: str = "mean",
+        missing_modality_scores: str = "masked",
         numeric_features: bool = False,
         mlp: Optional[PredictionMlp] = None,
         **kwargs,
@@ -59,7 +63,9 @@ class DM2S2(MultimodalModel):
         self.pooling = self.checked(check_pooling, pooling)
         m, d = len(self.modalities), self.hidden_dim
         self.intra = IntraModalityResidualAttention(m, d, similarity, residual) if use_intra else None
-        self.inter = InterModalityResidualAttention(m, d, similarity, residual) if use_inter else None
+        self.inter = (InterModalityResidualAttention(m, d, similarity, residual,
+                                                     self.checked(check_missing_scores, missing_modality_scores))
+                      if use_inter else None)
         self.numeric = NumericFeatures(m) if numeric_features else None
         extra = self.numeric.output_dim if self.numeric is not None else 0
         self.mlp = self.prediction_mlp(mlp or PredictionMlp(), d + extra)

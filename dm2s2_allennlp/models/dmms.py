@@ -1,8 +1,9 @@
 """``dmms``: Deep Multi-Modal Sets (Reiter et al. 2020, paper 001), the set-based mid-fusion baseline of DM2S2's
 Tables 1-2, on the same token-sequence modalities.
 
-    x_i   = the frozen encoder's vector of modality i, encoded ON ITS OWN ([CLS] x(i) [SEP], tokens mean-pooled;
-            001 Section 4.2 takes a sentence embedding per text)
+    x_i   = the frozen encoder's vector of modality i, encoded ON ITS OWN ([CLS] x(i) [SEP]); 001 Section 4.2 takes
+            "the first output of the final layer" of BERT (``encoder_pooling: cls``, the paper configs' value); the
+            default ``mean`` pools the modality's tokens (all-MiniLM-L6-v2's own sentence embedding)
     phi_i = one fully connected layer d -> D + ELU + dropout 0.25, one per modality    (001 Section 4.3)
     X     = {phi_i(x_i) : modality i present}   (a missing modality is simply not in the set, no place-holder)
     y_hat = rho(psi(X)),  psi in {max, sum, min, mean}                                  (001 Eq. 1-3)
@@ -31,7 +32,8 @@ from dm2s2_allennlp.modules.token_pooling import check_pooling
 @Model.register("dmms")
 class DeepMultiModalSets(MultimodalModel):
     """Parameters: those of :class:`MultimodalModel`, plus ``set_dim`` D (1024), ``set_pooling`` (``max``),
-    ``phi_dropout`` (0.25), ``encoder_pooling`` (how a modality's token states become x_i: ``mean``), rho's
+    ``phi_dropout`` (0.25), ``encoder_pooling`` (how a modality's states become x_i: ``mean``, ``sum``, ``max`` or
+    ``cls``), rho's
     ``mlp`` (``{hidden_dims: [256, 128], activation: relu, dropout: 0.0}``), and ``prior`` pi (0.01; null leaves
     the bias at its default initialisation)."""
 
@@ -51,7 +53,8 @@ class DeepMultiModalSets(MultimodalModel):
     ) -> None:
         super().__init__(vocab, modalities, **kwargs)
         self.set_pooling = self.checked(check_set_pooling, set_pooling)
-        self.encoder_pooling = self.checked(check_pooling, encoder_pooling)
+        self.encoder_pooling = encoder_pooling if encoder_pooling == "cls" else self.checked(check_pooling,
+                                                                                             encoder_pooling)
         self.phi = nn.ModuleList([
             nn.Sequential(nn.Linear(self.hidden_dim, set_dim), nn.ELU(), nn.Dropout(phi_dropout))
             for _ in self.modalities

@@ -5,8 +5,11 @@ Features of a record, from the reader's rendered modality texts (``metadata["mod
   * a NUMERIC modality -- one whose every present value in the training data parses as a number (year, length,
     budget, a face count, a Lighthouse score) -- is one column holding that number (missing = NaN, which LightGBM
     routes on its own);
-  * every other modality is a hashed bag of words (``n_features`` buckets per modality, counts, lower-cased
-    ``\\w+`` words), so the same word in two modalities is two different features.
+  * every other modality is a hashed bag of words (``n_features`` buckets per modality, counts, lower-cased words),
+    so the same word in two modalities is two different features. Words are ``\\w+`` runs, except in text with
+    Japanese script, which has no spaces between words: it is segmented by MeCab (``fugashi`` with the
+    ``unidic-lite`` dictionary, what the Ad-LP encoder's tokenizer uses), so an ad title is its words and not one
+    token -- "the same input features" DM2S2 Table 4's LightGBM had.
 
 Models: ``multilabel`` one binary booster per class (a class without a positive training record predicts 0);
 ``classification`` one binary or multiclass booster; ``regression`` an L2 booster. Each stops early on the
@@ -17,6 +20,7 @@ import json
 import logging
 import math
 import os
+import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -41,6 +45,22 @@ def _number(text: Optional[str]) -> Optional[float]:
     return value if value is not None and math.isfinite(value) else None
 
 
+JAPANESE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+WORD = re.compile(r"\w+")
+_TAGGER = []
+
+
+def words(text: str) -> List[str]:
+    """Lower-cased words of ``text``: MeCab's segmentation where it has Japanese script, ``\\w+`` runs elsewhere."""
+    if JAPANESE.search(text):
+        if not _TAGGER:
+            import fugashi
+
+            _TAGGER.append(fugashi.Tagger())
+        return [w.surface.lower() for w in _TAGGER[0](text) if WORD.search(w.surface)]
+    return WORD.findall(text.lower())
+
+
 class RecordFeatures:
     """Hashed bag of words per text modality + the numeric modalities as numbers (module docstring)."""
 
@@ -50,7 +70,7 @@ class RecordFeatures:
         self.modalities = list(modalities)
         self.numeric: List[str] = []
         self.vectorizer = HashingVectorizer(n_features=n_features, alternate_sign=False, norm=None,
-                                            token_pattern=r"(?u)\b\w+\b", lowercase=True)
+                                            analyzer=words)
 
     def fit(self, texts: Sequence[Dict[str, Optional[str]]]) -> "RecordFeatures":
         self.numeric = []

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp")
 SUMMARY_FILE = "_extract_summary.json"
-BACKENDS = ("local", "cloud-vision")
+BACKENDS = ("local", "cloud-vision", "easyocr")
 
 
 def make_backend(name: str, options: Dict[str, Any]):
@@ -32,6 +32,11 @@ def make_backend(name: str, options: Dict[str, Any]):
 
         return CloudVisionBackend(**{k: v for k, v in options.items()
                                      if k in ("client", "ocr", "faces", "labels", "objects", "safe_search")})
+    if name == "easyocr":
+        from dm2s2_allennlp.vision.easyocr_backend import EasyOcrBackend
+
+        return EasyOcrBackend(**{k: v for k, v in options.items() if k in ("models", "languages", "min_confidence",
+                                                                           "reader")})
     raise ValueError(f"unknown backend {name!r}; choose one of {BACKENDS}")
 
 

@@ -29,6 +29,6 @@ local dmms = { set_dim: 256 };  // Ad-LP is not in 001: D = 256 with the family'
     }, amp),
     data_loader: common.data_loader(batch_size),
     validation_data_loader: common.validation_data_loader(batch_size),
-    trainer: common.trainer('-rmse', epochs),
+    trainer: common.trainer('-rmse', epochs) + common.trainer_of(variant),
   },
 }

@@ -10,15 +10,18 @@ local amp = false;
 local common = import '../common.libsonnet';
 local modalities = ['transcription', 'message', 'naturalness', 'concreteness', 'ocr_text', 'num_faces', 'labels',
                     'objects'];
-// 001: D = 32 and rho [D -> 32 -> 2] for Ads-Parallelity, class weights 1/sqrt(frequency)
-local dmms = { set_dim: 32, head+: { class_weighting: 'inverse_sqrt' } };
+// 001 on Ads-Parallelity: D = 32, rho [D -> 32 -> 2], psi_sum (DM2S2 Table 2's DMMS figures are 001's psi_sum row),
+// and no class weights (001 weights classes on MM-IMDb only)
+local dmms = { set_dim: 32, set_pooling: 'sum', head+: { class_weighting: 'none' } };
 {
   config(variant='dm2s2', ocr='cloud_vision'):: {
     local variant_keys = common.variants[variant] + (if variant == 'dmms' then dmms else {}),
     dataset_reader: {
       type: 'ads_parallelity',
       modalities: modalities,
-      features_dir: features + '/' + ocr,
+      // Table 1's OCR rows change only the OCR source: the other visual modalities stay Cloud Vision's
+      features_dir: features + '/cloud_vision',
+      ocr_features_dir: if ocr == 'cloud_vision' then null else features + '/' + ocr,
       transformer_model_name: encoder,
       max_length: 512,
       folds: 5,
@@ -38,6 +41,6 @@ local dmms = { set_dim: 32, head+: { class_weighting: 'inverse_sqrt' } };
                         }, amp),
     data_loader: common.data_loader(batch_size),
     validation_data_loader: common.validation_data_loader(batch_size),
-    trainer: common.trainer('+accuracy', epochs),
+    trainer: common.trainer('+accuracy', epochs) + common.trainer_of(variant),
   },
 }

@@ -14,13 +14,17 @@ local genres = ['Drama', 'Comedy', 'Romance', 'Thriller', 'Crime', 'Action', 'Ad
                 'Musical', 'Western', 'Sport', 'Short', 'Film-Noir'];
 // 001: D = 1024 and rho [D -> 256 -> 128 -> classes] for MM-IMDb, class weights 1/sqrt(frequency)
 local dmms = { set_dim: 1024, head+: { class_weighting: 'inverse_sqrt' } };
+local merger = { kl_weight: 5e-4 };  // 003's lambda on MM-IMDB (its Table 4)
 {
   config(variant='dm2s2', ocr='cloud_vision'):: {
-    local variant_keys = common.variants[variant] + (if variant == 'dmms' then dmms else {}),
+    local variant_keys = common.variants[variant] + (if variant == 'dmms' then dmms else {}) +
+                         (if variant == 'modality_attention_merger' then merger else {}),
     dataset_reader: {
       type: 'mmimdb',
       modalities: modalities,
-      features_dir: features + '/' + ocr,
+      // Table 1's OCR rows change only the OCR source: the other visual modalities stay Cloud Vision's
+      features_dir: features + '/cloud_vision',
+      ocr_features_dir: if ocr == 'cloud_vision' then null else features + '/' + ocr,
       transformer_model_name: encoder,
       max_length: 512,
     },
@@ -36,6 +40,6 @@ local dmms = { set_dim: 1024, head+: { class_weighting: 'inverse_sqrt' } };
                         }, amp),
     data_loader: common.data_loader(batch_size),
     validation_data_loader: common.validation_data_loader(batch_size),
-    trainer: common.trainer('+f1_micro', epochs),
+    trainer: common.trainer('+f1_micro', epochs) + common.trainer_of(variant),
   },
 }

@@ -5,10 +5,14 @@ local encoder = 'sentence-transformers/all-MiniLM-L6-v2';  // resolved to the co
 local data = 'data/movies';  // written by `make demo`
 local common = import '../common.libsonnet';
 local modalities = ['title', 'year', 'length', 'budget', 'rating', 'votes', 'mpaa'];
-// the baselines' paper settings, sized for 2,000 films (DMMS: D = 256, rho [D -> 256], 1/sqrt class weights)
+// the baselines' paper settings, sized for 2,000 films (DMMS: D = 256, rho [D -> 256], 1/sqrt class weights; its
+// text vectors mean-pooled, which is how all-MiniLM-L6-v2 makes sentence embeddings, not its [CLS] output);
+// DM2S2 leaves a missing modality out of InterMRA's softmax (the paper configs read Eq. 13 literally)
 local sizes = {
-  dmms: { set_dim: 256, mlp: { hidden_dims: [256], dropout: 0.1 }, head+: { class_weighting: 'inverse_sqrt' } },
-  mmae: { code_dim: 32 },
+  dmms: { set_dim: 256, mlp: { hidden_dims: [256], dropout: 0.1 }, head+: { class_weighting: 'inverse_sqrt' },
+          encoder_pooling: 'mean' },
+  mmae: { code_dim: 32, autoencoder_hidden_dim: 256 },
+  dm2s2: { missing_modality_scores: 'masked' },
 };
 {
   modalities:: modalities,

@@ -36,12 +36,13 @@ NAMES = {DM2S2: "dm2s2", EncoderOnly: "encoder_only", DeepMultiModalSets: "dmms"
 
 
 def build(model_class, task="multilabel", path=GENERIC / "multilabel.jsonl", modalities=MOVIE, encoder=TINY_BERT,
-          head_args=None, **kwargs):
+          head_args=None, encoder_args=None, **kwargs):
     reader = MultimodalJsonlReader(modalities=modalities, task=task, transformer_model_name=encoder, max_length=64)
     instances = list(reader.read(str(path)))
     vocab = Vocabulary.from_instances(instances)
     torch.manual_seed(0)
-    model = make_model(NAMES[model_class], vocab, modalities, task, encoder, head_args=head_args, **kwargs)
+    model = make_model(NAMES[model_class], vocab, modalities, task, encoder, head_args=head_args,
+                       encoder_args=encoder_args, **kwargs)
     fit_head(model, instances)
     batch = Batch(instances)
     batch.index_instances(vocab)
@@ -252,3 +253,24 @@ def test_predictor_reports_baseline_modality_outputs(tmp_path):
     assert result["modality_weights"]["year"] == 0.0
     assert sum(result["modality_weights"].values()) == pytest.approx(1.0, abs=1e-5)
     assert "intra_weights" not in result and "labels" in result
+
+
+def test_dmms_can_take_each_modalitys_cls_state_as_its_paper_does(tmp_path):
+    """001 Section 4.2: a text's vector is BERT's first output of the final layer, [CLS] of its own sequence."""
+    model, tensors, instances = build(DeepMultiModalSets, set_dim=12, encoder_pooling="cls",
+                                      encoder_args={"cache": {"directory": str(tmp_path), "dtype": "float32"}})
+    ids_and_mask = model.modality_token_ids(tensors["modalities"])
+    vectors, present = model.encoder.modality_vectors(*ids_and_mask, "cls")
+    again, _ = model.encoder.modality_vectors(*ids_and_mask, "cls")  # read back from the cache
+    hf = model.encoder.transformer_model
+    for b, instance in enumerate(instances):
+        for m, field in enumerate(instance["modalities"].field_list):
+            n = len(field.tokens)
+            if n == 0:
+                assert not present[b, m] and (vectors[b, m] == 0).all()
+                continue
+            ids = tensors["modalities"]["tokens"]["token_ids"][b, m, :n].tolist()
+            cls = hf(torch.tensor([[model.encoder.cls_id] + ids + [model.encoder.sep_id]])).last_hidden_state[0, 0]
+            torch.testing.assert_close(vectors[b, m], cls, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(again, vectors, atol=0, rtol=0)
+    assert model.encoder.cache.hits > 0

@@ -85,3 +85,13 @@ def test_cli(tmp_path):
     assert "best_validation_rmse" in run.stdout
     again = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert again.returncode != 0 and "--force" in again.stderr
+
+
+def test_japanese_ad_text_is_split_into_words_by_mecab():
+    from dm2s2_allennlp.models.lightgbm_baseline import words
+
+    assert words("東京の格安ホテルを今すぐ予約") == ["東京", "の", "格安", "ホテル", "を", "今", "すぐ", "予約"]
+    assert words("Toy Story 2, 1999!") == ["toy", "story", "2", "1999"]
+    features = RecordFeatures(["title"], n_features=256).fit([{"title": "東京の格安ホテル"}])
+    row = features.transform([{"title": "東京の格安ホテル"}])
+    assert row.sum() == 4  # four words, not one token

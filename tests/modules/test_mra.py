@@ -131,3 +131,29 @@ def test_every_modality_empty_gives_finite_zeros():
     h, _, _ = run(H, ids, intra, inter)
     (h.sum() + intra.query.sum() * 0).backward()
     assert torch.isfinite(H.grad).all()
+
+
+@pytest.mark.parametrize("kind", ["additive", "scaled_dot_product"])
+def test_literal_eq13_keeps_a_missing_modalitys_zero_sum_in_the_softmax(kind):
+    """Eq. 12-13 as printed: the missing modality's H'_m is the empty sum (the zero vector), its score S(0) stays in
+    the softmax over all M modalities, so it takes weight from the present ones without weighting any token."""
+    torch.manual_seed(3)
+    M, d = 3, 5
+    inter = InterModalityResidualAttention(M, d, kind, True, missing_scores="literal").double()
+    ids = torch.tensor([[-1, 0, 0, -1, -1, 2, -1]])  # modality 1 missing
+    H = torch.randn(1, 7, d, dtype=torch.float64)
+    out, weights = inter(H, ids)
+    sums = {m: sum((H[0, t] for t in range(7) if ids[0, t] == m), torch.zeros(d, dtype=torch.float64))
+            for m in range(M)}  # Eq. 12, the empty sum for m = 1
+    scores = [S(sums[m], inter.weight, inter.query, kind) for m in range(M)]  # Eq. 13 over all M
+    assert scores[1] == 0.0  # q^T tanh(W 0) = 0 (and q^T W 0 / sqrt(d) = 0)
+    expected = softmax(scores)
+    torch.testing.assert_close(weights[0], torch.tensor(expected, dtype=torch.float64), rtol=1e-10, atol=1e-12)
+    assert weights[0, 1] > 0 and weights[0, [0, 2]].sum() < 1  # the present modalities are down-weighted
+    for t in range(7):  # Eq. 14 with those weights
+        m = int(ids[0, t])
+        target = (expected[m] * H[0, t] + H[0, t]) if m >= 0 else torch.zeros(d, dtype=torch.float64)
+        torch.testing.assert_close(out[0, t], target, rtol=1e-10, atol=1e-12)
+    masked, _ = InterModalityResidualAttention(M, d, kind, True, missing_scores="masked").double(), None
+    masked.load_state_dict(inter.state_dict())
+    assert masked(H, ids)[1][0, 1] == 0.0 and masked(H, ids)[1][0].sum().item() == pytest.approx(1.0)
