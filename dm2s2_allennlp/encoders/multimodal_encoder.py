@@ -75,21 +75,22 @@ class MultimodalEncoder(Registrable, torch.nn.Module):
     def modality_cls_vectors(self, token_ids: torch.Tensor, mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         batch_size, num_modalities, _ = token_ids.shape
         sequences, present, lengths = self.modality_sequences(token_ids, mask)
-        vectors = torch.zeros(batch_size * num_modalities, self.get_output_dim(), device=token_ids.device)
+        device = sequences.device if sequences is not None else token_ids.device
+        vectors = torch.zeros(batch_size * num_modalities, self.get_output_dim(), device=device)
         if sequences is not None:
             hidden = self.encode(sequences, all_positions=True)
-            vectors[present.to(token_ids.device, non_blocking=True)] = hidden[:, 0]
-        present_mask = (lengths > 0).view(batch_size, num_modalities).to(token_ids.device, non_blocking=True)
+            vectors[present.to(device, non_blocking=True)] = hidden[:, 0]
+        present_mask = (lengths > 0).view(batch_size, num_modalities).to(device, non_blocking=True)
         return vectors.view(batch_size, num_modalities, -1), present_mask
 
     def encode_each_modality(self, token_ids: torch.Tensor, mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Token states of every modality encoded ON ITS OWN, as ``[CLS] x(m) [SEP]``. Returns ``(batch, M, T, d)``
         states (zeros at padding) and the ``(batch, M, T)`` token mask. A modality keeps at most ``max_length - 2``
         tokens; missing modalities are not run through the encoder."""
-        device = token_ids.device
         batch_size, num_modalities, _ = token_ids.shape
         dim = self.get_output_dim()
         sequences, present, lengths = self.modality_sequences(token_ids, mask)  # planned on the host, as in `unify`
+        device = sequences.device if sequences is not None else token_ids.device
         width = int(lengths.max()) if lengths.numel() else 0
         states = torch.zeros(batch_size * num_modalities, width, dim, device=device)
         if sequences is not None:

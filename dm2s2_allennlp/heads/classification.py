@@ -26,12 +26,14 @@ from dm2s2_allennlp.metrics.recall_at_precision import RecallAtPrecision
 
 @TaskHead.register("classification")
 class ClassificationHead(TaskHead):
+    task = "classification"
     """Parameters: ``class_weighting`` (``inverse``), ``positive_label`` (binary tasks), ``label_counts``
     (``{label: N_k}``; instead of the counts fitted from the training data), ``label_namespace``."""
 
     def __init__(self, vocab: Vocabulary, label_namespace: str = "labels", class_weighting: str = "inverse",
-                 positive_label: Optional[str] = None, label_counts: Optional[Dict[str, int]] = None) -> None:
-        super().__init__(vocab, label_namespace)
+                 positive_label: Optional[str] = None, label_counts: Optional[Dict[str, int]] = None,
+                 blend_with_lightgbm: bool = False) -> None:
+        super().__init__(vocab, label_namespace, blend_with_lightgbm)
         self.names = self.label_names(vocab, label_namespace)
         self.check_labels(self.names, label_namespace)
         if len(self.names) == 1:
@@ -74,6 +76,9 @@ class ClassificationHead(TaskHead):
     def forward(self, logits: torch.Tensor, label: Optional[torch.Tensor] = None,
                 metadata: Optional[Sequence[Dict[str, Any]]] = None) -> Dict[str, torch.Tensor]:
         probs = torch.softmax(logits, dim=-1)
+        if label is not None:
+            self.remember(probs, label, metadata)
+        probs = self.blended(probs, metadata)
         output = {"logits": logits, "probs": probs}
         if label is not None:
             self.check_fitted()
@@ -92,7 +97,11 @@ class ClassificationHead(TaskHead):
         if metadata is not None and all("fine_class" in m for m in metadata):
             self.grouped_accuracy(scores.argmax(-1) == label, [m["fine_class"] for m in metadata])
 
+    def scoring_loss(self, scores: torch.Tensor, gold: torch.Tensor) -> float:
+        return float(F.nll_loss(scores.double().clamp_min(1e-7).log(), gold.long()))
+
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
+        self.close_evaluation(reset)
         metrics = {"accuracy": self.accuracy.get_metric(reset), "f1_macro": self.macro_f1.get_metric(reset)["fscore"]}
         if self.binary:
             metrics["auc"] = float(self.auc.get_metric(reset))

@@ -35,14 +35,16 @@ from dm2s2_allennlp.metrics.recall_at_precision import RecallAtPrecision
 
 @TaskHead.register("multilabel")
 class MultilabelHead(TaskHead):
+    task = "multilabel"
     """Parameters: ``class_weighting`` (``inverse``), ``loss_terms`` (``both``), ``threshold`` (0.5),
     ``tune_thresholds`` (false), ``at_least_one`` (false), ``label_counts`` (``{label: N_k}``; instead of the counts fitted from the training
     data), ``label_namespace``."""
 
     def __init__(self, vocab: Vocabulary, label_namespace: str = "labels", class_weighting: str = "inverse",
                  threshold: float = 0.5, tune_thresholds: bool = False, at_least_one: bool = False,
-                 label_counts: Optional[Dict[str, int]] = None, loss_terms: str = "both") -> None:
-        super().__init__(vocab, label_namespace)
+                 label_counts: Optional[Dict[str, int]] = None, loss_terms: str = "both",
+                 blend_with_lightgbm: bool = False) -> None:
+        super().__init__(vocab, label_namespace, blend_with_lightgbm)
         self.names = self.label_names(vocab, label_namespace)
         self.check_labels(self.names, label_namespace)
         self.class_weighting = check_class_weighting(class_weighting)
@@ -60,8 +62,6 @@ class MultilabelHead(TaskHead):
         self.register_buffer("thresholds", torch.full((len(self.names),), float(threshold)))
         self.f1 = MultilabelF1(threshold)
         self.recall_at_p95 = RecallAtPrecision(0.95)
-        self._evaluation: List[torch.Tensor] = []
-        self.last_evaluation: Optional[torch.Tensor] = None  # (probs | gold) of the last evaluation pass
 
     @property
     def num_outputs(self) -> int:
@@ -70,6 +70,10 @@ class MultilabelHead(TaskHead):
     @property
     def needs_statistics(self) -> bool:
         return self.class_weighting != "none"
+
+    @property
+    def keeps_evaluation(self) -> bool:
+        return self.tune or self.blend is not None
 
     def unfitted_consequence(self) -> str:
         return "the class weights are uniform"
@@ -93,6 +97,9 @@ class MultilabelHead(TaskHead):
     def forward(self, logits: torch.Tensor, label: Optional[torch.Tensor] = None,
                 metadata: Optional[Sequence[Dict[str, Any]]] = None) -> Dict[str, torch.Tensor]:
         probs = torch.sigmoid(logits)
+        if label is not None:
+            self.remember(probs, label, metadata)
+        probs = self.blended(probs, metadata)
         output = {"logits": logits, "probs": probs}
         if label is not None:
             self.check_fitted()
@@ -110,20 +117,18 @@ class MultilabelHead(TaskHead):
         scores, gold = scores.detach(), label.float()
         self.f1(scores, gold, predicted=self.decide(scores))
         self.recall_at_p95(scores, gold)
-        if self.tune and not self.training:
-            self._evaluation.append(torch.cat([scores, gold], dim=-1))
 
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
-        metrics = {**self.f1.get_metric(reset), **self.recall_at_p95.get_metric(reset)}
-        if reset and self._evaluation:
-            self.last_evaluation, self._evaluation = torch.cat(self._evaluation).cpu(), []
-        return metrics
+        self.close_evaluation(reset)
+        return {**self.f1.get_metric(reset), **self.recall_at_p95.get_metric(reset)}
 
-    def tune_to(self, evaluation: torch.Tensor) -> torch.Tensor:
-        """Set the thresholds from ``(probs | gold)`` rows of held-out records (``last_evaluation``)."""
-        k = self.num_outputs
-        self.thresholds.copy_(tune_thresholds(evaluation[:, :k], evaluation[:, k:], self.default_threshold))
+    def tune_to(self, evaluation: Dict[str, Any]) -> torch.Tensor:
+        """Set the thresholds from held-out records' final scores and gold labels (``last_evaluation``)."""
+        self.thresholds.copy_(tune_thresholds(evaluation["scores"], evaluation["gold"], self.default_threshold))
         return self.thresholds
+
+    def scoring_loss(self, scores: torch.Tensor, gold: torch.Tensor) -> float:
+        return float(F.binary_cross_entropy(scores.double().clamp(1e-7, 1 - 1e-7), gold.double()))
 
     def make_output_human_readable(self, output_dict: Dict[str, Any]) -> Dict[str, Any]:
         probs = output_dict["probs"].detach()

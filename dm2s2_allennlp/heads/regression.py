@@ -35,11 +35,12 @@ FLOAT32_MAX = float(torch.finfo(torch.float32).max)
 class RegressionHead(TaskHead):
     """Parameters: ``standardize_targets`` (true), ``auc_threshold`` (none)."""
 
+    task = "regression"
     class_logits = False
 
     def __init__(self, vocab: Vocabulary, label_namespace: str = "labels", standardize_targets: bool = True,
-                 auc_threshold: Optional[float] = None) -> None:
-        super().__init__(vocab, label_namespace)
+                 auc_threshold: Optional[float] = None, blend_with_lightgbm: bool = False) -> None:
+        super().__init__(vocab, label_namespace, blend_with_lightgbm)
         self.standardize = standardize_targets
         self.register_buffer("target_mean", torch.zeros(()))
         self.register_buffer("target_std", torch.ones(()))
@@ -79,12 +80,14 @@ class RegressionHead(TaskHead):
                 metadata: Optional[Sequence[Dict[str, Any]]] = None) -> Dict[str, torch.Tensor]:
         z = logits.squeeze(-1)
         prediction = self.target_mean + self.target_std * z
-        output = {"prediction": prediction}
+        if label is not None:
+            self.remember(prediction, label.float(), metadata)
+        output = {"prediction": self.blended(prediction, metadata)}
         if label is not None:
             self.check_fitted()
             target = (label.float() - self.target_mean) / self.target_std
             output["loss"] = torch.sqrt(F.mse_loss(z, target) + 1e-12)  # Eq. 17 (in units of the training std)
-            self.update_metrics(prediction, label)
+            self.update_metrics(output["prediction"], label)
         return output
 
     def update_metrics(self, scores: torch.Tensor, label: torch.Tensor,
@@ -94,7 +97,11 @@ class RegressionHead(TaskHead):
         if self.auc is not None:
             self.auc(scores, (label > self.auc_threshold).long())
 
+    def scoring_loss(self, scores: torch.Tensor, gold: torch.Tensor) -> float:
+        return float(F.mse_loss(scores.double(), gold.double()))
+
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
+        self.close_evaluation(reset)
         metrics = self.errors.get_metric(reset)
         if self.auc is not None:
             metrics["auc"] = float(self.auc.get_metric(reset))

@@ -13,29 +13,80 @@ regression) are fitted from the training data by the trainer callback ``fit_to_d
 tensor (the callback adds those of distributed workers), ``set_statistics`` applies it. They are buffers, so an
 archive restores the statistics its model was trained with. A head that needs statistics and trains without them
 warns once and trains with neutral ones (uniform weights, unscaled targets).
+
+``blend_with_lightgbm: true`` (any head) stacks LightGBM onto the model (``heads.lightgbm_blend``): the head keeps
+its model scores, gold labels and record texts of each evaluation pass (``last_evaluation``), and the callback fits
+the blend to the best epoch's when training ends.
 """
 import logging
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Type
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type
 
 import numpy as np
 import torch
 from allennlp.common import Registrable
 from allennlp.data import Field, Instance, Vocabulary
 
+from dm2s2_allennlp.heads.lightgbm_blend import LightGbmBlend
 from dm2s2_allennlp.modules.fitted import Fitted
 
 logger = logging.getLogger(__name__)
 
 
 class TaskHead(Registrable, Fitted):
-    """Parameters: ``vocab`` (given by AllenNLP), ``label_namespace`` (``labels``)."""
+    """Parameters: ``vocab`` (given by AllenNLP), ``label_namespace`` (``labels``), ``blend_with_lightgbm``
+    (false)."""
 
+    task = ""  # the registered name
     class_logits = True  # the logits score classes (a prior on them makes sense); false for regression
 
-    def __init__(self, vocab: Vocabulary, label_namespace: str = "labels") -> None:
+    def __init__(self, vocab: Vocabulary, label_namespace: str = "labels", blend_with_lightgbm: bool = False) -> None:
         super().__init__()
         self.label_namespace = label_namespace
         self._warned_unfitted = False
+        self.blend = LightGbmBlend(self.task) if blend_with_lightgbm else None
+        self._evaluation: List[Tuple[torch.Tensor, torch.Tensor, Optional[List[Dict[str, Any]]]]] = []
+        self.last_evaluation: Optional[Dict[str, Any]] = None  # model scores, gold, texts of the last evaluation
+
+    # -- evaluation passes and the blend ----------------------------------------------------------------------------
+    @property
+    def keeps_evaluation(self) -> bool:
+        return self.blend is not None
+
+    def remember(self, scores: torch.Tensor, label: torch.Tensor,
+                 metadata: Optional[Sequence[Dict[str, Any]]]) -> None:
+        """Keep an evaluation batch's model scores (before any blend), gold labels and record texts."""
+        if self.keeps_evaluation and not self.training:
+            texts = [m["modality_texts"] for m in metadata] if metadata is not None else None
+            self._evaluation.append((scores.detach(), label.detach(), texts))
+
+    def close_evaluation(self, reset: bool) -> None:
+        if reset and self._evaluation:
+            scores, gold, texts = zip(*self._evaluation)
+            self.last_evaluation = {"scores": torch.cat(scores).cpu(), "gold": torch.cat(gold).cpu(),
+                                    "texts": None if any(t is None for t in texts) else [x for t in texts for x in t]}
+            self._evaluation = []
+
+    def blended(self, scores: torch.Tensor, metadata: Optional[Sequence[Dict[str, Any]]]) -> torch.Tensor:
+        """``scores`` with the LightGBM blend applied, in evaluation and prediction once it is fitted."""
+        if self.blend is None or self.training or metadata is None:
+            return scores
+        return self.blend.apply(scores, [m["modality_texts"] for m in metadata])
+
+    def fit_blend(self, train: Sequence[Instance], evaluation: Dict[str, Any]) -> Dict[str, Any]:
+        """Fit the blend to the training records and an evaluation pass (``last_evaluation`` of the best epoch);
+        returns that pass with its scores blended."""
+        if evaluation.get("texts") is None:
+            raise ValueError("blend_with_lightgbm needs the validation records' texts (their metadata)")
+        gold = evaluation["gold"].numpy()
+        self.blend.fit([i["metadata"]["modality_texts"] for i in train], self.targets(train), evaluation["texts"],
+                       gold, evaluation["scores"], lambda scores: self.scoring_loss(scores, evaluation["gold"]),
+                       self.num_outputs)
+        scores = self.blend.apply(evaluation["scores"], evaluation["texts"])
+        return dict(evaluation, scores=scores)
+
+    def scoring_loss(self, scores: torch.Tensor, gold: torch.Tensor) -> float:
+        """A proper scoring loss of final scores against gold labels (what the blend weight minimises)."""
+        raise NotImplementedError
 
     # -- what the model needs ------------------------------------------------------------------------------------
     @property

@@ -10,7 +10,8 @@ import torch
 from allennlp.common import Params
 
 from dm2s2_allennlp.commands.results_table import collect, parse_rows, render
-from dm2s2_allennlp.models.lightgbm_baseline import RecordFeatures, train_lightgbm
+from dm2s2_allennlp.gbm import RecordFeatures
+from dm2s2_allennlp.models.lightgbm_baseline import train_lightgbm
 from tests.conftest import FIXTURES, ROOT
 
 CONFIGS = FIXTURES / "configs"
@@ -88,7 +89,7 @@ def test_cli(tmp_path):
 
 
 def test_japanese_ad_text_is_split_into_words_by_mecab():
-    from dm2s2_allennlp.models.lightgbm_baseline import words
+    from dm2s2_allennlp.gbm import words
 
     assert words("東京の格安ホテルを今すぐ予約") == ["東京", "の", "格安", "ホテル", "を", "今", "すぐ", "予約"]
     assert words("Toy Story 2, 1999!") == ["toy", "story", "2", "1999"]

@@ -7,9 +7,10 @@ head's thresholds to the validation data, inside ``allennlp train``.
     workers use those of the whole training set. Parts fitted already (``label_counts`` in the config, a recovered
     run) are left alone.
   * ``on_epoch``: when the epoch is the best so far, keep the head's predictions on the validation data of that epoch
-    (a head with ``tune_thresholds: true`` records them).
-  * ``on_end``: tune the head's decision thresholds on the best epoch's validation predictions and write the tuned
-    model over the best weights, so the test evaluation that follows and the archive use them.
+    (a head with ``tune_thresholds: true`` or ``blend_with_lightgbm: true`` records them).
+  * ``on_end``: fit the head's LightGBM blend to the training records and the best epoch's validation predictions,
+    tune its decision thresholds on those (blended) predictions, and write the result over the best weights, so the
+    test evaluation that follows and the archive use them.
 """
 import logging
 from typing import Any, Dict, Optional
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 class FitToData(TrainerCallback):
     def __init__(self, serialization_dir: str) -> None:
         super().__init__(serialization_dir)
-        self.best_evaluation: Optional[torch.Tensor] = None
+        self.best_evaluation: Optional[Dict[str, Any]] = None
 
     @staticmethod
     def head(trainer):
@@ -51,26 +52,33 @@ class FitToData(TrainerCallback):
 
     def on_epoch(self, trainer, metrics: Dict[str, Any], epoch: int, is_primary: bool = True, **kwargs) -> None:
         head = self.head(trainer)
-        if head is not None and getattr(head, "tune", False) and metrics.get("best_epoch") == epoch:
+        if head is not None and head.keeps_evaluation and metrics.get("best_epoch") == epoch:
             self.best_evaluation = head.last_evaluation
 
     def on_end(self, trainer, metrics: Dict[str, Any] = None, epoch: int = None, is_primary: bool = True,
                **kwargs) -> None:
         head = self.head(trainer)
-        if metrics is None or head is None or not getattr(head, "tune", False):
+        if metrics is None or head is None or not head.keeps_evaluation:
             return
         evaluation = self.best_evaluation
         if is_distributed() and evaluation is not None:
             gathered = [None] * dist.get_world_size()
             dist.all_gather_object(gathered, evaluation)
-            evaluation = torch.cat(gathered)
+            evaluation = {"scores": torch.cat([e["scores"] for e in gathered]),
+                          "gold": torch.cat([e["gold"] for e in gathered]),
+                          "texts": None if any(e["texts"] is None for e in gathered) else
+                          [t for e in gathered for t in e["texts"]]}
         if evaluation is None:
-            logger.warning("tune_thresholds: no validation predictions of the best epoch (no validation data?); the "
-                           "thresholds stay at %s", head.default_threshold)
+            logger.warning("no validation predictions of the best epoch (no validation data?): nothing is blended or "
+                           "tuned")
             return
-        thresholds = head.tune_to(evaluation)
-        logger.info("thresholds tuned on %d validation records: %s", evaluation.size(0),
-                    dict(zip(head.names, [round(t, 4) for t in thresholds.tolist()])))
+        if head.blend is not None:
+            train = [i for i in trainer.data_loader.iter_instances() if "label" in i]
+            evaluation = head.fit_blend(train, evaluation)
+        if getattr(head, "tune", False):
+            thresholds = head.tune_to(evaluation)
+            logger.info("thresholds tuned on %d validation records: %s", len(evaluation["gold"]),
+                        dict(zip(head.names, [round(t, 4) for t in thresholds.tolist()])))
         best = trainer.get_best_weights_path()
         if is_primary and best is not None:
             torch.save(trainer.model.state_dict(), best)

@@ -1,0 +1,88 @@
+"""A training step of every model reads nothing back from the device once its batch is planned: the step's device
+side runs on PyTorch's ``meta`` device (shapes only, no values) while its layout is still planned from real host ids,
+so any read of device data by the host (``.item()``, ``.tolist()``, ``float()``, ``nonzero``, boolean indexing, a
+copy to the CPU) -- each of which makes the CPU wait for the GPU -- raises there. Checked for the cached step and for
+the step that fills the cache (the encoder replaced by a stand-in of its output shape: the encoder's own host reads,
+e.g. transformers' check for an all-ones attention mask, are the floor's, not ours)."""
+import pytest
+import torch
+from allennlp.data import Batch, Vocabulary
+
+from dm2s2_allennlp.dataset_readers import MultimodalJsonlReader
+from tests.conftest import FIXTURES, TINY_BERT, fit_head, make_model
+
+GENERIC = FIXTURES / "generic"
+DATA = {"multilabel": ("multilabel.jsonl", ["title", "year", "length", "labels", "faces"]),
+        "classification": ("classification.jsonl", ["transcription", "message", "natural", "faces"]),
+        "regression": ("regression.jsonl", ["keyword", "title", "lp_text", "performance"])}
+MODELS = {"dm2s2": {"numeric_features": True}, "encoder_only": {}, "dmms": {"set_dim": 8},
+          "dmms_cls": {"set_dim": 8, "encoder_pooling": "cls"}, "modality_attention_merger": {},
+          "mmae": {"code_dim": 4, "autoencoder_hidden_dim": 8, "attention_dim": 8}, "concat_fusion": {},
+          "encoder_only_segments": {"modality_embeddings": True}}
+TYPES = {"dmms_cls": "dmms", "encoder_only_segments": "encoder_only"}
+META = torch.device("meta")
+
+
+def on_meta_after_planning(model):
+    encoder = model.encoder
+    plan, sequences = encoder.unify, encoder.modality_sequences
+    encoder.unify = lambda ids, mask: plan(ids, mask).to(META)
+
+    def planned(ids, mask):
+        built, present, lengths = sequences(ids, mask)
+        return (None if built is None else built.to(META)), present, lengths
+
+    encoder.modality_sequences = planned
+    return model.to(META)
+
+
+def stand_in_encoder(model):
+    model.encoder.run = lambda ids, mask, added=None: torch.zeros(*ids.shape, model.hidden_dim, device=ids.device,
+                                                                  requires_grad=added is not None)
+
+
+@pytest.mark.parametrize("task", sorted(DATA))
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_a_training_step_reads_nothing_back_from_the_device_after_planning(tmp_path, name, task):
+    path, modalities = DATA[task]
+    reader = MultimodalJsonlReader(modalities=modalities, task=task, transformer_model_name=TINY_BERT, max_length=64)
+    instances = list(reader.read(str(GENERIC / path)))
+    vocab = Vocabulary.from_instances(instances)
+    model = make_model(TYPES.get(name, name), vocab, modalities, task, head_args={"auc_threshold": 0.0}
+                       if task == "regression" else {"tune_thresholds": True} if task == "multilabel" else {},
+                       encoder_args={"cache": {"directory": str(tmp_path), "on_disk": False}}, **MODELS[name])
+    fit_head(model, instances)
+    batch = Batch(instances)
+    batch.index_instances(vocab)
+    tensors = batch.as_tensor_dict()
+    model.train()
+    model(**tensors)["loss"].backward()  # fills the cache from the real encoder on the CPU
+    model.get_metrics(reset=True)
+    model = on_meta_after_planning(model)
+    tensors["label"], tensors["numbers"] = tensors["label"].to(META), tensors["numbers"].to(META)
+    if name == "encoder_only_segments":
+        stand_in_encoder(model)  # never cached: its states depend on trainable embeddings
+    output = model(**tensors)  # the cached step
+    output["loss"].backward()
+    assert output["loss"].device.type == "meta"
+    model.encoder.cache.memory.clear()  # the step that fills the cache
+    stand_in_encoder(model)
+    model(**tensors)["loss"].backward()
+
+
+def test_the_check_can_fail():
+    """IntraMRA finding its modality's tokens on the device (without the host's index lists) is such a read."""
+    reader = MultimodalJsonlReader(modalities=DATA["multilabel"][1], transformer_model_name=TINY_BERT, max_length=64)
+    instances = list(reader.read(str(GENERIC / "multilabel.jsonl")))
+    vocab = Vocabulary.from_instances(instances)
+    model = make_model("dm2s2", vocab, DATA["multilabel"][1], encoder_args={"cache": None})
+    batch = Batch(instances)
+    batch.index_instances(vocab)
+    tensors = batch.as_tensor_dict()
+    model = on_meta_after_planning(model)
+    stand_in_encoder(model)
+    tensors["label"] = tensors["label"].to(META)
+    intra = model.intra.forward
+    model.intra.forward = lambda hidden, ids, modality_index=None: intra(hidden, ids, None)
+    with pytest.raises(NotImplementedError):
+        model(**tensors)
