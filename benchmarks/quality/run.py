@@ -1,4 +1,4 @@
-"""The quality benchmark: every system on every real data set of ``datasets.py``, three seeds, one table.
+"""The quality benchmark: every system on every real data set of ``real_data.py``, three seeds, one table.
 
     .venv/bin/python benchmarks/quality/run.py [--datasets films tweets ...] [--systems dm2s2 tfidf ...]
                                                [--seeds 13 14 15] [--out runs/quality]
@@ -34,7 +34,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
-from datasets import SPECS, Spec, write  # noqa: E402
+from real_data import SPECS, Spec, write  # noqa: E402
 
 QUICKSTART = "experiments/quickstart/movies_{}.jsonnet"
 NEURAL = {  # system -> (config, extra overrides)

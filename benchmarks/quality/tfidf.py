@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from allennlp.data import Vocabulary
 
-from datasets import Spec, numeric_modalities, read, text_of
+from real_data import Spec, numeric_modalities, read, text_of
 
 STRENGTHS = (0.25, 1.0, 4.0, 16.0, 64.0)  # C for logistic regression, 1/alpha for ridge
 
