@@ -31,9 +31,8 @@ class ClassificationHead(TaskHead):
     (``{label: N_k}``; instead of the counts fitted from the training data), ``label_namespace``."""
 
     def __init__(self, vocab: Vocabulary, label_namespace: str = "labels", class_weighting: str = "inverse",
-                 positive_label: Optional[str] = None, label_counts: Optional[Dict[str, int]] = None,
-                 blend_with_lightgbm: bool = False) -> None:
-        super().__init__(vocab, label_namespace, blend_with_lightgbm)
+                 positive_label: Optional[str] = None, label_counts: Optional[Dict[str, int]] = None) -> None:
+        super().__init__(vocab, label_namespace)
         self.names = self.label_names(vocab, label_namespace)
         self.check_labels(self.names, label_namespace)
         if len(self.names) == 1:

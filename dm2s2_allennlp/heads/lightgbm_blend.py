@@ -1,5 +1,5 @@
 """A head's LightGBM blend: the stacked ensemble AutoGluon builds for multimodal tables, as one switch
-(``blend_with_lightgbm: true`` on any head).
+(``blend_with_lightgbm: true`` on any model).
 
 At the end of training (the ``fit_to_data`` callback), LightGBM is fitted to the training records' rendered
 modalities (``gbm.features``: numbers as numbers, words hashed per modality), stopping early on the validation

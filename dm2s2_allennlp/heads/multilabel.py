@@ -42,9 +42,8 @@ class MultilabelHead(TaskHead):
 
     def __init__(self, vocab: Vocabulary, label_namespace: str = "labels", class_weighting: str = "inverse",
                  threshold: float = 0.5, tune_thresholds: bool = False, at_least_one: bool = False,
-                 label_counts: Optional[Dict[str, int]] = None, loss_terms: str = "both",
-                 blend_with_lightgbm: bool = False) -> None:
-        super().__init__(vocab, label_namespace, blend_with_lightgbm)
+                 label_counts: Optional[Dict[str, int]] = None, loss_terms: str = "both") -> None:
+        super().__init__(vocab, label_namespace)
         self.names = self.label_names(vocab, label_namespace)
         self.check_labels(self.names, label_namespace)
         self.class_weighting = check_class_weighting(class_weighting)

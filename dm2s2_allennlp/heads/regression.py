@@ -39,8 +39,8 @@ class RegressionHead(TaskHead):
     class_logits = False
 
     def __init__(self, vocab: Vocabulary, label_namespace: str = "labels", standardize_targets: bool = True,
-                 auc_threshold: Optional[float] = None, blend_with_lightgbm: bool = False) -> None:
-        super().__init__(vocab, label_namespace, blend_with_lightgbm)
+                 auc_threshold: Optional[float] = None) -> None:
+        super().__init__(vocab, label_namespace)
         self.standardize = standardize_targets
         self.register_buffer("target_mean", torch.zeros(()))
         self.register_buffer("target_std", torch.ones(()))

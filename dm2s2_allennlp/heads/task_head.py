@@ -14,9 +14,9 @@ tensor (the callback adds those of distributed workers), ``set_statistics`` appl
 archive restores the statistics its model was trained with. A head that needs statistics and trains without them
 warns once and trains with neutral ones (uniform weights, unscaled targets).
 
-``blend_with_lightgbm: true`` (any head) stacks LightGBM onto the model (``heads.lightgbm_blend``): the head keeps
-its model scores, gold labels and record texts of each evaluation pass (``last_evaluation``), and the callback fits
-the blend to the best epoch's when training ends.
+A model with ``blend_with_lightgbm: true`` stacks LightGBM onto its head (``enable_blend``, ``heads.lightgbm_blend``):
+the head keeps its model scores, gold labels and record texts of each evaluation pass (``last_evaluation``), and the
+callback fits the blend to the best epoch's when training ends.
 """
 import logging
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type
@@ -33,21 +33,23 @@ logger = logging.getLogger(__name__)
 
 
 class TaskHead(Registrable, Fitted):
-    """Parameters: ``vocab`` (given by AllenNLP), ``label_namespace`` (``labels``), ``blend_with_lightgbm``
-    (false)."""
+    """Parameters: ``vocab`` (given by AllenNLP), ``label_namespace`` (``labels``)."""
 
     task = ""  # the registered name
     class_logits = True  # the logits score classes (a prior on them makes sense); false for regression
 
-    def __init__(self, vocab: Vocabulary, label_namespace: str = "labels", blend_with_lightgbm: bool = False) -> None:
+    def __init__(self, vocab: Vocabulary, label_namespace: str = "labels") -> None:
         super().__init__()
         self.label_namespace = label_namespace
         self._warned_unfitted = False
-        self.blend = LightGbmBlend(self.task) if blend_with_lightgbm else None
+        self.blend: Optional[LightGbmBlend] = None
         self._evaluation: List[Tuple[torch.Tensor, torch.Tensor, Optional[List[Dict[str, Any]]]]] = []
         self.last_evaluation: Optional[Dict[str, Any]] = None  # model scores, gold, texts of the last evaluation
 
     # -- evaluation passes and the blend ----------------------------------------------------------------------------
+    def enable_blend(self, seed: int = 13) -> None:
+        self.blend = LightGbmBlend(self.task, seed=seed)
+
     @property
     def keeps_evaluation(self) -> bool:
         return self.blend is not None

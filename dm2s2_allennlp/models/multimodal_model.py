@@ -57,7 +57,8 @@ class Fusion:
 
 
 class MultimodalModel(Model):
-    """Parameters: ``modalities`` (the reader's names, in its order), ``encoder``, ``head``, ``initializer``,
+    """Parameters: ``modalities`` (the reader's names, in its order), ``encoder``, ``head``, ``blend_with_lightgbm``
+    (false: stack LightGBM onto the head's predictions when training ends, ``heads.lightgbm_blend``), ``initializer``,
     ``regularizer``; each model adds its fusion's (and usually ``mlp``)."""
 
     default_predictor = "dm2s2"
@@ -67,7 +68,7 @@ class MultimodalModel(Model):
     authorized_missing_keys = [r"^head\.(thresholds|statistics_fitted|target_mean|target_std)$"]
 
     def __init__(self, vocab: Vocabulary, modalities: List[str], encoder: MultimodalEncoder, head: TaskHead,
-                 initializer: Optional[InitializerApplicator] = None,
+                 blend_with_lightgbm: bool = False, initializer: Optional[InitializerApplicator] = None,
                  regularizer: Optional[RegularizerApplicator] = None) -> None:
         super().__init__(vocab, regularizer)
         if not modalities:
@@ -76,6 +77,8 @@ class MultimodalModel(Model):
         encoder.check_modalities(len(self.modalities))
         self.encoder = encoder
         self.head = head
+        if blend_with_lightgbm:
+            self.head.enable_blend()
         self.numeric: Optional[NumericFeatures] = None  # set by a model that reads the numeric values
         self._initializer = initializer
         self._warned_undefined: Set[str] = set()

@@ -17,7 +17,7 @@ from tests.conftest import FIXTURES
 @pytest.mark.parametrize("task", ["classification", "regression", "multilabel"])
 def test_the_blend_is_fitted_archived_and_applied(tmp_path, task):
     params = Params.from_file(str(FIXTURES / "configs" / f"{task}.jsonnet"),
-                              json.dumps({"model.head.blend_with_lightgbm": True, "trainer.num_epochs": 2}))
+                              json.dumps({"model.blend_with_lightgbm": True, "trainer.num_epochs": 2}))
     train_model(params, str(tmp_path / "run"))
     archive = load_archive(str(tmp_path / "run" / "model.tar.gz"))
     blend = archive.model.head.blend

@@ -7,7 +7,7 @@ head's thresholds to the validation data, inside ``allennlp train``.
     workers use those of the whole training set. Parts fitted already (``label_counts`` in the config, a recovered
     run) are left alone.
   * ``on_epoch``: when the epoch is the best so far, keep the head's predictions on the validation data of that epoch
-    (a head with ``tune_thresholds: true`` or ``blend_with_lightgbm: true`` records them).
+    (a head with ``tune_thresholds: true``, or of a model with ``blend_with_lightgbm: true``, records them).
   * ``on_end``: fit the head's LightGBM blend to the training records and the best epoch's validation predictions,
     tune its decision thresholds on those (blended) predictions, and write the result over the best weights, so the
     test evaluation that follows and the archive use them.
