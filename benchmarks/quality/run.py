@@ -104,6 +104,7 @@ def run_one(spec: Spec, system: str, paths: Dict[str, str], seed: int, run: Path
         metrics = json.loads((out / "metrics.json").read_text())
         metrics["train_seconds"] = seconds
         if system == "dm2s2":
+            os.environ["DM2S2_CACHE_DIR"] = str(cache)  # the in-process evaluation reads the run's cache
             metrics.update(model_alone(out / "model.tar.gz", paths["test"]))
         for weights in list(out.glob("*.th")) + list(out.glob("model.tar.gz")):  # ~100 MB a run; the numbers stay
             weights.unlink()
