@@ -25,7 +25,6 @@ when the file has been read.
 """
 import json
 import os
-from collections import Counter
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from allennlp.data import DatasetReader, Instance

@@ -8,7 +8,7 @@ Metrics: ``accuracy``, ``f1_macro``; with exactly two classes also ``auc`` and `
 AllenNLP's accuracy, F-beta and AUC check their inputs on the host, so they get them when read (``Deferred``).
 Output: ``probs``, and ``label`` / ``label_probs`` when made human-readable.
 """
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -17,33 +17,25 @@ from allennlp.data import Field, Instance, Vocabulary
 from allennlp.training.metrics import Auc, CategoricalAccuracy, FBetaMeasure
 
 from dm2s2_allennlp.heads.label_fields import SourcedLabelField
-from dm2s2_allennlp.heads.class_weights import check_class_weighting, class_weights, counts_from_mapping
-from dm2s2_allennlp.heads.task_head import TaskHead, label_counts
+from dm2s2_allennlp.heads.labelled_head import LabelledHead
+from dm2s2_allennlp.heads.task_head import TaskHead
 from dm2s2_allennlp.metrics.deferred import Deferred
 from dm2s2_allennlp.metrics.grouped_accuracy import GroupedAccuracy
 from dm2s2_allennlp.metrics.recall_at_precision import RecallAtPrecision
 
 
 @TaskHead.register("classification")
-class ClassificationHead(TaskHead):
+class ClassificationHead(LabelledHead):
     task = "classification"
     """Parameters: ``class_weighting`` (``inverse``), ``positive_label`` (binary tasks), ``label_counts``
     (``{label: N_k}``; instead of the counts fitted from the training data), ``label_namespace``."""
 
     def __init__(self, vocab: Vocabulary, label_namespace: str = "labels", class_weighting: str = "inverse",
                  positive_label: Optional[str] = None, label_counts: Optional[Dict[str, int]] = None) -> None:
-        super().__init__(vocab, label_namespace)
-        self.names = self.label_names(vocab, label_namespace)
-        self.check_labels(self.names, label_namespace)
+        super().__init__(vocab, label_namespace, class_weighting, label_counts)
         if len(self.names) == 1:
             raise ValueError(f"the training data has a single class, {self.names[0]!r}: a classifier needs two or "
                              "more (check the label column or coding; Ads-Parallelity: `parallel_values`)")
-        self.class_weighting = check_class_weighting(class_weighting)
-        given = counts_from_mapping(self.names, label_counts)
-        self.register_buffer("class_weights", class_weights(given, class_weighting) if given is not None
-                             else torch.ones(len(self.names)))
-        if given is not None:
-            self.mark_fitted()
         if positive_label is not None and positive_label not in self.names:
             raise ValueError(f"`positive_label` {positive_label!r} is not a label of the vocabulary {self.names}")
         self.positive_index = self.names.index(positive_label) if positive_label is not None else 1
@@ -54,36 +46,18 @@ class ClassificationHead(TaskHead):
         self.auc = Deferred(Auc(positive_label=self.positive_index)) if self.binary else None
         self.recall_at_p95 = RecallAtPrecision(0.95) if self.binary else None
 
-    @property
-    def num_outputs(self) -> int:
-        return len(self.names)
+    @staticmethod
+    def labels_of(field: Field) -> List[str]:
+        return [field.label]
 
-    @property
-    def needs_statistics(self) -> bool:
-        return self.class_weighting != "none"
+    def scores(self, logits: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(logits, dim=-1)
 
-    def unfitted_consequence(self) -> str:
-        return "the class weights are uniform"
+    def outputs(self, logits: torch.Tensor, scores: torch.Tensor) -> Dict[str, torch.Tensor]:
+        return {"logits": logits, "probs": scores}
 
-    def label_statistics(self, labels: Sequence[Field]) -> torch.Tensor:
-        return label_counts(labels, self.names, lambda field: [field.label])
-
-    def set_statistics(self, statistics: torch.Tensor) -> None:
-        self.class_weights.copy_(class_weights(statistics, self.class_weighting))
-        super().set_statistics(statistics)
-
-    def forward(self, logits: torch.Tensor, label: Optional[torch.Tensor] = None,
-                metadata: Optional[Sequence[Dict[str, Any]]] = None) -> Dict[str, torch.Tensor]:
-        probs = torch.softmax(logits, dim=-1)
-        if label is not None:
-            self.remember(probs, label, metadata)
-        probs = self.blended(probs, metadata)
-        output = {"logits": logits, "probs": probs}
-        if label is not None:
-            self.check_fitted()
-            output["loss"] = F.cross_entropy(logits, label.long(), weight=self.class_weights)
-            self.update_metrics(probs, label, metadata)
-        return output
+    def loss(self, logits: torch.Tensor, label: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(logits, label.long(), weight=self.class_weights)
 
     def update_metrics(self, scores: torch.Tensor, label: torch.Tensor,
                        metadata: Optional[Sequence[Dict[str, Any]]] = None) -> None:

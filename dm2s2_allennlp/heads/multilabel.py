@@ -26,15 +26,15 @@ import torch.nn.functional as F
 from allennlp.data import Field, Instance, Vocabulary
 
 from dm2s2_allennlp.heads.label_fields import SourcedMultiLabelField
-from dm2s2_allennlp.heads.class_weights import check_class_weighting, class_weights, counts_from_mapping
-from dm2s2_allennlp.heads.task_head import TaskHead, label_counts
+from dm2s2_allennlp.heads.labelled_head import LabelledHead
+from dm2s2_allennlp.heads.task_head import TaskHead
 from dm2s2_allennlp.heads.thresholds import tune_thresholds
 from dm2s2_allennlp.metrics.multilabel_f1 import MultilabelF1
 from dm2s2_allennlp.metrics.recall_at_precision import RecallAtPrecision
 
 
 @TaskHead.register("multilabel")
-class MultilabelHead(TaskHead):
+class MultilabelHead(LabelledHead):
     task = "multilabel"
     """Parameters: ``class_weighting`` (``inverse``), ``loss_terms`` (``both``), ``threshold`` (0.5),
     ``tune_thresholds`` (false), ``at_least_one`` (false), ``label_counts`` (``{label: N_k}``; instead of the counts fitted from the training
@@ -43,46 +43,24 @@ class MultilabelHead(TaskHead):
     def __init__(self, vocab: Vocabulary, label_namespace: str = "labels", class_weighting: str = "inverse",
                  threshold: float = 0.5, tune_thresholds: bool = False, at_least_one: bool = False,
                  label_counts: Optional[Dict[str, int]] = None, loss_terms: str = "both") -> None:
-        super().__init__(vocab, label_namespace)
-        self.names = self.label_names(vocab, label_namespace)
-        self.check_labels(self.names, label_namespace)
-        self.class_weighting = check_class_weighting(class_weighting)
+        super().__init__(vocab, label_namespace, class_weighting, label_counts)
         if loss_terms not in ("both", "printed"):
             raise ValueError(f"`loss_terms` must be both or printed, got {loss_terms!r}")
         self.loss_terms = loss_terms
         self.default_threshold = threshold
         self.tune = tune_thresholds
         self.at_least_one = at_least_one
-        given = counts_from_mapping(self.names, label_counts)
-        self.register_buffer("class_weights", class_weights(given, class_weighting) if given is not None
-                             else torch.ones(len(self.names)))
-        if given is not None:
-            self.mark_fitted()
         self.register_buffer("thresholds", torch.full((len(self.names),), float(threshold)))
         self.f1 = MultilabelF1(threshold)
         self.recall_at_p95 = RecallAtPrecision(0.95)
 
-    @property
-    def num_outputs(self) -> int:
-        return len(self.names)
-
-    @property
-    def needs_statistics(self) -> bool:
-        return self.class_weighting != "none"
+    @staticmethod
+    def labels_of(field: Field) -> List[str]:
+        return list(field.labels)
 
     @property
     def keeps_evaluation(self) -> bool:
         return self.tune or self.blend is not None
-
-    def unfitted_consequence(self) -> str:
-        return "the class weights are uniform"
-
-    def label_statistics(self, labels: Sequence[Field]) -> torch.Tensor:
-        return label_counts(labels, self.names, lambda field: field.labels)
-
-    def set_statistics(self, statistics: torch.Tensor) -> None:
-        self.class_weights.copy_(class_weights(statistics, self.class_weighting))
-        super().set_statistics(statistics)
 
     def decide(self, probs: torch.Tensor) -> torch.Tensor:
         """The predicted label sets ``(batch, K)`` (bool) of ``probs``."""
@@ -93,23 +71,19 @@ class MultilabelHead(TaskHead):
             predicted = predicted | (top & ~predicted.any(-1, keepdim=True))
         return predicted
 
-    def forward(self, logits: torch.Tensor, label: Optional[torch.Tensor] = None,
-                metadata: Optional[Sequence[Dict[str, Any]]] = None) -> Dict[str, torch.Tensor]:
-        probs = torch.sigmoid(logits)
-        if label is not None:
-            self.remember(probs, label, metadata)
-        probs = self.blended(probs, metadata)
-        output = {"logits": logits, "probs": probs}
-        if label is not None:
-            self.check_fitted()
-            target = label.float()
-            if self.loss_terms == "printed":  # -Y log(sigmoid(z)), the positive term alone
-                per_class = -target * F.logsigmoid(logits)
-            else:
-                per_class = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
-            output["loss"] = (per_class * self.class_weights).sum(-1).mean()  # Eq. 16
-            self.update_metrics(probs, label)
-        return output
+    def scores(self, logits: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(logits)
+
+    def outputs(self, logits: torch.Tensor, scores: torch.Tensor) -> Dict[str, torch.Tensor]:
+        return {"logits": logits, "probs": scores}
+
+    def loss(self, logits: torch.Tensor, label: torch.Tensor) -> torch.Tensor:
+        target = label.float()
+        if self.loss_terms == "printed":  # -Y log(sigmoid(z)), the positive term alone
+            per_class = -target * F.logsigmoid(logits)
+        else:
+            per_class = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+        return (per_class * self.class_weights).sum(-1).mean()  # Eq. 16
 
     def update_metrics(self, scores: torch.Tensor, label: torch.Tensor,
                        metadata: Optional[Sequence[Dict[str, Any]]] = None) -> None:

@@ -76,19 +76,15 @@ class RegressionHead(TaskHead):
             self.target_std.fill_(std if std > 1e-12 * max(1.0, abs(mean)) else 1.0)
         super().set_statistics(statistics)
 
-    def forward(self, logits: torch.Tensor, label: Optional[torch.Tensor] = None,
-                metadata: Optional[Sequence[Dict[str, Any]]] = None) -> Dict[str, torch.Tensor]:
-        z = logits.squeeze(-1)
-        prediction = self.target_mean + self.target_std * z
-        if label is not None:
-            self.remember(prediction, label.float(), metadata)
-        output = {"prediction": self.blended(prediction, metadata)}
-        if label is not None:
-            self.check_fitted()
-            target = (label.float() - self.target_mean) / self.target_std
-            output["loss"] = torch.sqrt(F.mse_loss(z, target) + 1e-12)  # Eq. 17 (in units of the training std)
-            self.update_metrics(output["prediction"], label)
-        return output
+    def scores(self, logits: torch.Tensor) -> torch.Tensor:
+        return self.target_mean + self.target_std * logits.squeeze(-1)
+
+    def outputs(self, logits: torch.Tensor, scores: torch.Tensor) -> Dict[str, torch.Tensor]:
+        return {"prediction": scores}
+
+    def loss(self, logits: torch.Tensor, label: torch.Tensor) -> torch.Tensor:
+        target = (label.float() - self.target_mean) / self.target_std
+        return torch.sqrt(F.mse_loss(logits.squeeze(-1), target) + 1e-12)  # Eq. 17 (in units of the training std)
 
     def update_metrics(self, scores: torch.Tensor, label: torch.Tensor,
                        metadata: Optional[Sequence[Dict[str, Any]]] = None) -> None:

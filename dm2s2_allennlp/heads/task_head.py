@@ -101,7 +101,27 @@ class TaskHead(Registrable, Fitted):
     def forward(self, logits: torch.Tensor, label: Optional[torch.Tensor] = None,
                 metadata: Optional[Sequence[Dict[str, Any]]] = None) -> Dict[str, torch.Tensor]:
         """The task outputs of ``logits`` ``(batch, num_outputs)``; with ``label`` also ``loss``, and the metrics are
-        updated."""
+        updated. The loss is the model's own; outputs and metrics use the final scores (blended, once a blend is
+        fitted)."""
+        scores = self.scores(logits)
+        if label is not None:
+            self.remember(scores, label, metadata)
+        final = self.blended(scores, metadata)
+        output = self.outputs(logits, final)
+        if label is not None:
+            self.check_fitted()
+            output["loss"] = self.loss(logits, label)
+            self.update_metrics(final, label, metadata)
+        return output
+
+    def scores(self, logits: torch.Tensor) -> torch.Tensor:
+        """The model's scores: class probabilities, or predictions in the target's units."""
+        raise NotImplementedError
+
+    def outputs(self, logits: torch.Tensor, scores: torch.Tensor) -> Dict[str, torch.Tensor]:
+        raise NotImplementedError
+
+    def loss(self, logits: torch.Tensor, label: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
 
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:

@@ -9,7 +9,6 @@ missing modality needs a place-holder (the zeros).
 """
 from typing import List, Optional
 
-import torch
 from allennlp.data import Vocabulary
 from allennlp.models import Model
 

@@ -11,7 +11,6 @@ output now depends on trainable parameters: gradients flow through it, and its s
 """
 from typing import List, Optional
 
-import torch
 from allennlp.data import Vocabulary
 from allennlp.models import Model
 from torch import nn

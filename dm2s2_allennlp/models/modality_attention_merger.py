@@ -16,7 +16,6 @@ weights; near log M: collapse onto one modality).
 """
 from typing import Dict, List, Optional
 
-import torch
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import Vocabulary
 from allennlp.models import Model

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from dm2s2_allennlp.dataset_readers import AdLpReader, AdsParallelityReader, DataError, MultimodalJsonlReader
+from dm2s2_allennlp.dataset_readers import AdsParallelityReader, DataError, MultimodalJsonlReader
 from tests.conftest import FIXTURES, TINY_BERT
 
 ADS = FIXTURES / "ads_parallelity" / "ads_parallelity_dataset.csv"
