@@ -11,7 +11,9 @@ is minimised by predicting every class (the README reports what it does to F1).
 Decision rule: label k is predicted when Yhat_k >= t_k. t_k is ``threshold`` (0.5) for every class, or, with
 ``tune_thresholds: true``, tuned per class on the validation data at the end of training (``heads.thresholds``;
 the ``fit_to_data`` callback does it with the best epoch's validation predictions) and stored in the archive, so
-``allennlp evaluate`` and ``allennlp predict`` use them. ``at_least_one: true`` predicts the class with the largest
+``allennlp evaluate`` and ``allennlp predict`` use them. ``tune_for`` says what they maximise: ``f1_macro`` (the
+default: each class's own F1) or ``f1_micro`` (the pooled F1 of all decisions; match the trainer's
+``validation_metric``). ``at_least_one: true`` predicts the class with the largest
 margin Yhat_k - t_k for a record that would otherwise get no label (for data where every record has one).
 
 Metrics: F1 micro / macro / samples of the predicted label sets, and ``recall_at_p95`` (R@P95 over all (record,
@@ -28,7 +30,7 @@ from allennlp.data import Field, Instance, Vocabulary
 from dm2s2_allennlp.heads.label_fields import SourcedMultiLabelField
 from dm2s2_allennlp.heads.labelled_head import LabelledHead
 from dm2s2_allennlp.heads.task_head import TaskHead
-from dm2s2_allennlp.heads.thresholds import tune_thresholds
+from dm2s2_allennlp.heads.thresholds import OBJECTIVES, tune_thresholds
 from dm2s2_allennlp.metrics.multilabel_f1 import MultilabelF1
 from dm2s2_allennlp.metrics.recall_at_precision import RecallAtPrecision
 
@@ -37,18 +39,22 @@ from dm2s2_allennlp.metrics.recall_at_precision import RecallAtPrecision
 class MultilabelHead(LabelledHead):
     task = "multilabel"
     """Parameters: ``class_weighting`` (``inverse``), ``loss_terms`` (``both``), ``threshold`` (0.5),
-    ``tune_thresholds`` (false), ``at_least_one`` (false), ``label_counts`` (``{label: N_k}``; instead of the counts fitted from the training
+    ``tune_thresholds`` (false), ``tune_for`` (``f1_macro``), ``at_least_one`` (false), ``label_counts`` (``{label: N_k}``; instead of the counts fitted from the training
     data), ``label_namespace``."""
 
     def __init__(self, vocab: Vocabulary, label_namespace: str = "labels", class_weighting: str = "inverse",
                  threshold: float = 0.5, tune_thresholds: bool = False, at_least_one: bool = False,
-                 label_counts: Optional[Dict[str, int]] = None, loss_terms: str = "both") -> None:
+                 label_counts: Optional[Dict[str, int]] = None, loss_terms: str = "both",
+                 tune_for: str = "f1_macro") -> None:
         super().__init__(vocab, label_namespace, class_weighting, label_counts)
         if loss_terms not in ("both", "printed"):
             raise ValueError(f"`loss_terms` must be both or printed, got {loss_terms!r}")
         self.loss_terms = loss_terms
         self.default_threshold = threshold
         self.tune = tune_thresholds
+        if tune_for not in OBJECTIVES:
+            raise ValueError(f"`tune_for` must be one of {OBJECTIVES}, got {tune_for!r}")
+        self.tune_for = tune_for
         self.at_least_one = at_least_one
         self.register_buffer("thresholds", torch.full((len(self.names),), float(threshold)))
         self.f1 = MultilabelF1(threshold)
@@ -97,7 +103,8 @@ class MultilabelHead(LabelledHead):
 
     def tune_to(self, evaluation: Dict[str, Any]) -> torch.Tensor:
         """Set the thresholds from held-out records' final scores and gold labels (``last_evaluation``)."""
-        self.thresholds.copy_(tune_thresholds(evaluation["scores"], evaluation["gold"], self.default_threshold))
+        self.thresholds.copy_(tune_thresholds(evaluation["scores"], evaluation["gold"], self.default_threshold,
+                                              self.tune_for))
         return self.thresholds
 
     def scoring_loss(self, scores: torch.Tensor, gold: torch.Tensor) -> float:

@@ -60,6 +60,47 @@ def test_tuned_thresholds_maximise_each_class_f1():
         assert thresholds[k].item() not in probs[:, k].tolist()
 
 
+def micro_f1(probs, gold, thresholds):
+    predicted = probs >= thresholds
+    return 2 * (predicted & gold.bool()).sum().item() / (predicted.sum().item() + gold.sum().item())
+
+
+def test_thresholds_tuned_for_micro_f1_are_a_coordinate_optimum_and_beat_per_class_tuning():
+    probs = torch.tensor([[0.9, 0.30], [0.8, 0.35], [0.7, 0.32], [0.2, 0.31], [0.6, 0.33], [0.3, 0.34],
+                          [0.85, 0.29], [0.1, 0.36]])
+    gold = torch.tensor([[1, 0], [1, 0], [1, 0], [0, 0], [1, 0], [0, 0], [1, 0], [0, 1]])
+    per_class = tune_thresholds(probs, gold)
+    micro = tune_thresholds(probs, gold, objective="f1_micro")
+    assert micro_f1(probs, gold, micro) >= micro_f1(probs, gold, per_class)
+    # a coordinate optimum: no single class's cut (any midpoint, or above every score) raises micro-F1
+    best = micro_f1(probs, gold, micro)
+    for k in range(2):
+        cuts = sorted(set(probs[:, k].tolist())) + [1.1]
+        for cut in cuts:
+            trial = micro.clone()
+            trial[k] = cut
+            assert micro_f1(probs, gold, trial) <= best + 1e-12
+    with pytest.raises(ValueError, match="objective"):
+        tune_thresholds(probs, gold, objective="accuracy")
+
+
+def test_micro_tuning_drops_a_class_whose_every_cut_costs_pooled_f1():
+    torch.manual_seed(1)
+    n = 200
+    gold = torch.zeros(n, 2, dtype=torch.long)
+    gold[:120, 0] = 1
+    probs = torch.empty(n, 2)
+    probs[:, 0] = torch.where(gold[:, 0].bool(), 0.9, 0.1)  # a perfect class: 120 true positives at any cut
+    # 10 positives of a class the model cannot tell apart: its own F1 is best when it predicts many records
+    # (e.g. all: 2 * 10 / 210 > 0), but every one of those is a false positive for the pooled F1
+    gold[torch.arange(0, n, 20), 1] = 1
+    probs[:, 1] = torch.rand(n) * 0.5
+    per_class, micro = tune_thresholds(probs, gold), tune_thresholds(probs, gold, objective="f1_micro")
+    assert micro_f1(probs, gold, micro) > micro_f1(probs, gold, per_class)
+    by_hand = 2 * 120 / (120 + 130)  # class 1 never predicted: 120 TP, 120 predicted, 130 gold
+    assert micro_f1(probs, gold, micro) >= by_hand - 1e-12
+
+
 def test_regression_standardises_with_training_statistics():
     head = RegressionHead(vocab(), auc_threshold=3.0)
     targets = [2.0, 3.0, 4.5, 3.5]
