@@ -1,7 +1,7 @@
 """The quality benchmark: every system on every real data set of ``real_data.py``, three seeds, one table.
 
     .venv/bin/python benchmarks/quality/run.py [--datasets films tweets ...] [--systems dm2s2 tfidf ...]
-                                               [--seeds 13 14 15] [--out runs/quality]
+                                               [--seeds 13 14 15] [--out runs/quality] [--report-only]
 
 Systems (all on the same splits, scored by the package's own task heads):
   * ``dm2s2``: the recommended recipe, ``experiments/quickstart/movies_dm2s2.jsonnet``, adapted to each data set only
@@ -136,7 +136,7 @@ def mean_std(values: List[float]) -> str:
     return f"{mean:.4f} ± {std:.4f}"
 
 
-def table(results: Dict, datasets: List[str], systems: List[str]) -> str:
+def table(results: Dict, datasets: List[str], systems: List[str], seeds_asked: int) -> str:
     lines = []
     for name in datasets:
         spec = SPECS[name]
@@ -150,7 +150,8 @@ def table(results: Dict, datasets: List[str], systems: List[str]) -> str:
             cells = [mean_std([r[f"test_{m}"] for r in runs if f"test_{m}" in r]) for m in spec.main]
             times = [r["train_seconds"] for r in runs]
             later = f"; {statistics.mean(times[1:]):.0f}" if len(times) > 1 else ""
-            lines.append(f"| {system} | " + " | ".join(cells) + f" | {times[0]:.0f}{later} |")
+            seeds = "" if len(runs) >= seeds_asked else f" ({len(runs)} seed{'s' if len(runs) > 1 else ''})"
+            lines.append(f"| {system}{seeds} | " + " | ".join(cells) + f" | {times[0]:.0f}{later} |")
             if any("blend_weight" in r for r in runs):
                 alone = [mean_std([r[f"test_model_alone_{m}"] for r in runs if f"test_model_alone_{m}" in r])
                          for m in spec.main]
@@ -167,6 +168,9 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "runs" / "quality"))
     parser.add_argument("--extra", default="{}", help="JSON overrides added to every neural system's, to try a "
                         "variant (runs go to --out); a key 'TASK:key' applies to that task's data sets only")
+    parser.add_argument("--report-only", action="store_true",
+                        help="train nothing: write the table of the runs already in --out (a system with fewer "
+                             "seeds than asked says how many it has)")
     args = parser.parse_args()
     extra = json.loads(args.extra)
     out = Path(args.out)
@@ -180,6 +184,8 @@ def main() -> None:
                 run = out / name / system / f"seed_{seed}"
                 if (run / "result.json").exists():
                     metrics = json.loads((run / "result.json").read_text())
+                elif args.report_only:
+                    continue
                 else:
                     print(f"{name} / {system} / seed {seed} ...", end=" ", flush=True)
                     metrics = run_one(spec, system, paths[name], seed, run, out.parent / "cache" / name, extra)
@@ -192,7 +198,7 @@ def main() -> None:
 
 def write_results(out: Path, machine: str, args, results: Dict) -> None:
     text = f"Machine: {machine}; seeds {args.seeds}; mean ± std over the seeds.\n" + table(
-        results, args.datasets, args.systems)
+        results, args.datasets, args.systems, len(args.seeds))
     (out / "results.md").write_text(text)
     (out / "results.json").write_text(json.dumps({"machine": machine, "seeds": args.seeds, "results": results},
                                                  indent=1))
