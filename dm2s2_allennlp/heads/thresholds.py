@@ -30,15 +30,8 @@ def tune_thresholds(probs: torch.Tensor, gold: torch.Tensor, default: float = 0.
         positives = int(gold[:, k].sum())
         if positives == 0 or probs.size(0) == 0:
             continue
-        scores, order = probs[:, k].sort(descending=True, stable=True)
-        tp = torch.cumsum(gold[order, k].double(), 0)
-        predicted = torch.arange(1, len(scores) + 1, dtype=torch.float64)
+        candidates, tp, predicted = _cuts(probs[:, k], gold[:, k])
         f1 = 2 * tp / (predicted + positives)
-        boundary = torch.ones_like(gold[:, k])
-        boundary[:-1] = scores[1:] != scores[:-1]  # a cut may only follow the last of a group of equal scores
-        below = torch.cat([scores[1:], scores[-1:] - 1e-6])
-        candidates = ((scores + below) / 2)[boundary]
-        f1 = f1[boundary]
         best = f1.max()
         if best <= 0:
             continue
@@ -64,17 +57,24 @@ def _micro_cut(probs: torch.Tensor, gold: torch.Tensor, thresholds: torch.Tensor
     tp_others = float((predicted_all & gold).sum())
     predicted_others = float(predicted_all.sum())
     positives = float(gold.sum())
-    scores, order = probs[:, k].sort(descending=True, stable=True)
-    tp = torch.cumsum(gold[order, k].double(), 0)
-    count = torch.arange(1, len(scores) + 1, dtype=torch.float64)
-    boundary = torch.ones_like(gold[:, k])
-    boundary[:-1] = scores[1:] != scores[:-1]
-    below = torch.cat([scores[1:], scores[-1:] - 1e-6])
-    candidates = torch.cat([((scores + below) / 2)[boundary], scores[:1] + 1e-6])  # the last: never predicted
-    f1 = torch.cat([(2 * (tp_others + tp) / (predicted_others + count + positives))[boundary],
+    candidates, tp, count = _cuts(probs[:, k], gold[:, k])
+    candidates = torch.cat([candidates, probs[:, k].max().reshape(1) + 1e-6])  # the last: never predicted
+    f1 = torch.cat([2 * (tp_others + tp) / (predicted_others + count + positives),
                     torch.tensor([2 * tp_others / max(predicted_others + positives, 1.0)], dtype=torch.float64)])
     current_pred = probs[:, k] >= thresholds[k]
     current = 2 * (tp_others + float((current_pred & gold[:, k]).sum())) / max(
         predicted_others + float(current_pred.sum()) + positives, 1.0)
     best = int(f1.argmax())
     return candidates[best] if f1[best] > current + 1e-12 else thresholds[k]
+
+
+def _cuts(scores: torch.Tensor, gold: torch.Tensor):
+    """One class's candidate thresholds (midpoints below each group of equal scores, highest first) with the true
+    positives and the number of records predicted at each."""
+    scores, order = scores.sort(descending=True, stable=True)
+    tp = torch.cumsum(gold[order].double(), 0)
+    predicted = torch.arange(1, len(scores) + 1, dtype=torch.float64)
+    boundary = torch.ones_like(gold)
+    boundary[:-1] = scores[1:] != scores[:-1]  # a cut may only follow the last of a group of equal scores
+    below = torch.cat([scores[1:], scores[-1:] - 1e-6])
+    return ((scores + below) / 2)[boundary], tp[boundary], predicted[boundary]
