@@ -4,7 +4,8 @@
 //   * the encoder's top 2 layers fine-tuned (lr 2e-4) on states of its frozen bottom that are cached once;
 //   * numbers read as magnitudes too (numeric_features), not only as digits;
 //   * LightGBM stacked onto the predictions, weighted on the validation data (blend_with_lightgbm);
-//   * multi-label: per-class thresholds tuned on the validation data, and at least one label per record.
+//   * multi-label: per-class thresholds tuned on the validation data for micro-F1 (the main metric), and at least
+//     one label per record.
 // Adapt it with -o, e.g. for a regression task:
 //   allennlp train movies_dm2s2.jsonnet -s OUT --include-package dm2s2_allennlp -o '{
 //     "train_data_path": "d/train.jsonl", "validation_data_path": "d/dev.jsonl", "test_data_path": "d/test.jsonl",
@@ -33,7 +34,7 @@ local modalities = ['title', 'year', 'length', 'budget', 'rating', 'votes', 'mpa
     type: 'dm2s2',
     modalities: modalities,
     encoder: { type: 'pretrained_transformer', model_name: encoder, max_length: 128, trainable_top_layers: 2 },
-    head: { type: 'multilabel', class_weighting: 'inverse', tune_thresholds: true, at_least_one: true },
+    head: { type: 'multilabel', class_weighting: 'inverse', tune_thresholds: true, tune_for: 'f1_micro', at_least_one: true },
     numeric_features: true,
     blend_with_lightgbm: true,
     mlp: { hidden_dims: [256], activation: 'relu', dropout: 0.1 },
