@@ -44,10 +44,12 @@ class IntraModalityResidualAttention(nn.Module):
         flat_hidden = hidden.reshape(-1, hidden.size(-1))
         flat_ids = modality_ids.reshape(-1)
         scores = flat_hidden.new_zeros(flat_ids.shape)
+        # one unbind, not M selects: each select's backward writes a full (M, d, d) gradient, unbind's writes one
+        weights, queries = self.weight.unbind(0), self.query.unbind(0)
         for m in range(self.num_modalities):
             index = (flat_ids == m).nonzero(as_tuple=True)[0] if modality_index is None else modality_index[m]
             if index.numel():
-                scores = scores.index_put((index,), similarity(flat_hidden[index], self.weight[m], self.query[m],
+                scores = scores.index_put((index,), similarity(flat_hidden[index], weights[m], queries[m],
                                                                self.similarity))
         return scores.view(modality_ids.shape)
 
