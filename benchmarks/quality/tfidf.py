@@ -63,14 +63,15 @@ def run_tfidf(spec: Spec, paths: Dict[str, str], seed: int) -> Dict[str, float]:
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=200000)
     texts = {split: [text_of(r, spec.modalities, skip=numeric) for r in records]
              for split, records in (("train", train), ("dev", dev), ("test", test))}
-    words.fit(texts["train"])
-    chars.fit(texts["train"])
+    vectorizers = [words, chars] if len(numeric) < len(spec.modalities) else []  # no text field: numbers only
+    for vectorizer in vectorizers:
+        vectorizer.fit(texts["train"])
     fitted = None
     matrices = {}
     for split, records in (("train", train), ("dev", dev), ("test", test)):
         block, fitted = numeric_block(records, numeric, fitted)
-        matrices[split] = sparse.hstack([words.transform(texts[split]), chars.transform(texts[split]),
-                                         sparse.csr_matrix(block)]).tocsr()
+        matrices[split] = sparse.hstack([v.transform(texts[split]) for v in vectorizers] +
+                                        [sparse.csr_matrix(block)]).tocsr()
     head = head_for(spec, train + dev + test)
     targets = {split: targets_of(spec, head, records) for split, records in
                (("train", train), ("dev", dev), ("test", test))}
