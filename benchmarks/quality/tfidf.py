@@ -59,13 +59,12 @@ def run_tfidf(spec: Spec, paths: Dict[str, str], seed: int) -> Dict[str, float]:
     start = time.perf_counter()
     train, dev, test = read(paths["train"]), read(paths["dev"]), read(paths["test"])
     numeric = numeric_modalities(train, spec.modalities)
-    words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=200000)
     texts = {split: [text_of(r, spec.modalities, skip=numeric) for r in records]
              for split, records in (("train", train), ("dev", dev), ("test", test))}
-    vectorizers = [words, chars] if len(numeric) < len(spec.modalities) else []  # no text field: numbers only
-    for vectorizer in vectorizers:
-        vectorizer.fit(texts["train"])
+    vectorizers = [] if len(numeric) == len(spec.modalities) else [  # no text field: the numbers alone
+        TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(texts["train"]),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
+                        max_features=200000).fit(texts["train"])]
     fitted = None
     matrices = {}
     for split, records in (("train", train), ("dev", dev), ("test", test)):
