@@ -23,6 +23,27 @@ os.environ.setdefault("DM2S2_CACHE_DIR", tempfile.mkdtemp(prefix="dm2s2-test-cac
 os.chdir(ROOT)
 
 
+def run_allennlp(*args, cwd=ROOT):
+    """``python -m allennlp ARGS`` as a user runs it (the plugin found through ``.allennlp_plugins``), offline;
+    fails the test with the command's output when it fails."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    result = subprocess.run([sys.executable, "-m", "allennlp", *args], cwd=cwd, env=env, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope="session")
+def multilabel_archive(tmp_path_factory) -> Path:
+    """The run directory of ``allennlp train fixtures/configs/multilabel.jsonnet`` (tiny encoder), trained once."""
+    out = tmp_path_factory.mktemp("run") / "multilabel"
+    run_allennlp("train", "fixtures/configs/multilabel.jsonnet", "-s", str(out))
+    return out
+
+
 @pytest.fixture(params=ENCODERS, ids=["bert-wordpiece", "roberta-bpe"])
 def encoder(request):
     return request.param

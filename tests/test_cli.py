@@ -8,22 +8,15 @@ import sys
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, run_allennlp
 
 
-def allennlp(*args, cwd=ROOT):
-    env = dict(os.environ, HF_HUB_OFFLINE="1")
-    result = subprocess.run([sys.executable, "-m", "allennlp", *args], cwd=cwd, env=env, capture_output=True,
-                            text=True)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result
+allennlp = run_allennlp
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run") / "multilabel"
-    allennlp("train", "fixtures/configs/multilabel.jsonnet", "-s", str(out))
-    return out
+@pytest.fixture
+def trained(multilabel_archive):
+    return multilabel_archive
 
 
 def test_train_evaluate_predict_via_plugin_file(trained, tmp_path):

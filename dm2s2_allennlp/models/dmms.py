@@ -37,8 +37,6 @@ class DeepMultiModalSets(MultimodalModel):
     ``mlp`` (``{hidden_dims: [256, 128], activation: relu, dropout: 0.0}``), and ``prior`` pi (0.01; null leaves
     the bias at its default initialisation)."""
 
-    legacy_defaults = {"class_weighting": "inverse_sqrt"}
-
     def __init__(
         self,
         vocab: Vocabulary,

@@ -19,7 +19,6 @@ from allennlp.data import DatasetReader, Vocabulary
 from dm2s2_allennlp.gbm import RecordFeatures, fit_lightgbm
 from dm2s2_allennlp.heads import TaskHead
 from dm2s2_allennlp.metrics.defined import defined_only
-from dm2s2_allennlp.models import legacy_config
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +31,7 @@ def train_lightgbm(params: Params, serialization_dir: str, seed: Optional[int] =
     os.makedirs(serialization_dir, exist_ok=True)
     with open(os.path.join(serialization_dir, "config.json"), "w", encoding="utf-8") as handle:
         json.dump(params.as_dict(quiet=True), handle, indent=2)
-    model_params = legacy_config.upgrade(params.get("model").duplicate(), {})
+    model_params = params.get("model").duplicate()
     head_params = model_params.get("head")
     task = head_params.get("type")
     seed = seed if seed is not None else int(params.get("random_seed", 13))

@@ -14,15 +14,11 @@ Config (every model)::
             head: {type: "multilabel", class_weighting: "inverse"},
             mlp: {hidden_dims: [256], activation: "relu", dropout: 0.1},
             ... the model's own switches}
-
-Models in the flat layout of earlier releases (``task``, ``transformer_model_name``, ... on the model) still load:
-``legacy_config`` reads them into this layout.
 """
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 import torch
-from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import Instance, TextFieldTensors, Vocabulary
 from allennlp.models import Model
@@ -30,7 +26,6 @@ from allennlp.nn import InitializerApplicator, RegularizerApplicator
 
 from dm2s2_allennlp.encoders import MultimodalEncoder
 from dm2s2_allennlp.heads import TaskHead
-from dm2s2_allennlp.models import legacy_config
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.mlp import MLP
 from dm2s2_allennlp.metrics.defined import defined_only
@@ -62,10 +57,6 @@ class MultimodalModel(Model):
     ``regularizer``; each model adds its fusion's (and usually ``mlp``)."""
 
     default_predictor = "dm2s2"
-    # flat-layout defaults of a model type that differ from the common ones (see `legacy_config`)
-    legacy_defaults: Dict[str, Any] = {}
-    # buffers that archives of the flat layout do not have
-    authorized_missing_keys = [r"^head\.(thresholds|statistics_fitted|target_mean|target_std)$"]
 
     def __init__(self, vocab: Vocabulary, modalities: List[str], encoder: MultimodalEncoder, head: TaskHead,
                  blend_with_lightgbm: bool = False, initializer: Optional[InitializerApplicator] = None,
@@ -83,15 +74,6 @@ class MultimodalModel(Model):
         self._initializer = initializer
         self._warned_undefined: Set[str] = set()
         self.last_batch_ids: List[Any] = []
-        self._register_load_state_dict_pre_hook(self._upgrade_state_dict)
-
-    @classmethod
-    def from_params(cls, params: Params, constructor_to_call=None, constructor_to_inspect=None, **extras):
-        return super().from_params(legacy_config.upgrade(params, cls.legacy_defaults), constructor_to_call,
-                                   constructor_to_inspect, **extras)
-
-    def _upgrade_state_dict(self, state_dict, prefix, *args) -> None:
-        legacy_config.upgrade_state_dict(state_dict, prefix, hasattr(self.head, "class_weights"))
 
     # -- what a model class uses ---------------------------------------------------------------------------------
     @property

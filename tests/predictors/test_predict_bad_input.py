@@ -4,12 +4,12 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import FIXTURES, ROOT
-
-ARCHIVE = FIXTURES / "archives" / "legacy_dm2s2_multilabel.tar.gz"
+from tests.conftest import ROOT
 
 
-def test_bad_lines_become_error_lines_and_the_rest_is_predicted(tmp_path):
+
+def test_bad_lines_become_error_lines_and_the_rest_is_predicted(tmp_path, multilabel_archive):
+    archive = multilabel_archive / "model.tar.gz"
     good = {"id": "g1", "modalities": {"title": "Heat", "year": 1995}}
     inputs = [json.dumps(good), "garbage {", json.dumps({"id": "nm", "label": ["Drama"]}),
               json.dumps({"id": "typo", "modalities": {"Title": "Heat"}}),
@@ -18,7 +18,7 @@ def test_bad_lines_become_error_lines_and_the_rest_is_predicted(tmp_path):
     data = tmp_path / "in.jsonl"
     data.write_text("\n".join(inputs) + "\n")
     out = tmp_path / "out.jsonl"
-    result = subprocess.run([sys.executable, "-m", "allennlp", "predict", str(ARCHIVE), str(data), "--output-file",
+    result = subprocess.run([sys.executable, "-m", "allennlp", "predict", str(archive), str(data), "--output-file",
                              str(out), "--silent", "--include-package", "dm2s2_allennlp"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
