@@ -32,15 +32,22 @@ vision-debs:
 	  echo "== tesseract not available: the OCR tests will be skipped"
 
 # pip's notes about this machine's local package mirrors ("Location ... is ignored") are dropped from the terminal;
-# with pipefail (above) every step still stops `make` when it fails.
+# with pipefail (above) every step still stops `make` when it fails, and pip prints its real errors.
 MIRROR_NOTES := 2>&1 | { grep -v '^WARNING: Location' || true; }
-$(STAMP): constraints.txt pyproject.toml
+# Order matters for a quiet install: allennlp and allennlp-models 2.10.1 pin torch<1.13 and more (constraints.txt
+# says why they are installed without their pins). Installed LAST with --no-deps, pip does not re-check those pins,
+# so it prints no conflict report; a re-install first takes them out for the same reason.
+$(STAMP): constraints.txt pyproject.toml setup.py Makefile
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@echo "== installing the pinned stack into $(VENV) (torch 2.14.1, allennlp 2.10.1 --no-deps, this package)"
-	$(PIP) install -c constraints.txt torch==2.14.1 torchvision==0.29.1 $(MIRROR_NOTES)
-	$(PIP) install --no-deps -c constraints.txt allennlp==2.10.1 $(MIRROR_NOTES)
-	$(PIP) install -c constraints.txt --no-build-isolation -e ".[vision,test]" $(MIRROR_NOTES)
-	$(PY) -W ignore::FutureWarning -c "import torch, allennlp.models, transformers, dm2s2_allennlp; print('stack ok: torch', torch.__version__, 'transformers', transformers.__version__)"
+	@echo "== 1/4 torch 2.14.1 + torchvision 0.29.1 into $(VENV)"
+	@$(PIP) install -c constraints.txt torch==2.14.1 torchvision==0.29.1 setuptools wheel $(MIRROR_NOTES)
+	@echo "== 2/4 dm2s2_allennlp (editable) with the demo, pictures, Japanese, vision and test extras"
+	@$(PIP) uninstall -y allennlp allennlp-models 2>&1 | { grep -v '^WARNING: Skipping' || true; }
+	@$(PIP) install -c constraints.txt --no-build-isolation -e ".[all]" $(MIRROR_NOTES)
+	@echo "== 3/4 allennlp + allennlp-models 2.10.1 without their old pins"
+	@$(PIP) install -c constraints.txt --no-deps allennlp==2.10.1 allennlp-models==2.10.1 $(MIRROR_NOTES)
+	@echo "== 4/4 checking that AllenNLP loads its plugins offline, without an error or a warning"
+	@$(PY) -m dm2s2_allennlp.stack_check
 	@touch $(STAMP)
 
 test: install browser vision-debs

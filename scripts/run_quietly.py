@@ -9,9 +9,8 @@ from typing import IO, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ - (\w+) - ")  # a log record's first line
-# two notices from libraries, not from this package, that say nothing about the run
-KNOWN_NOTICES = ["ignore:You are using a Python version:FutureWarning",
-                 "ignore:`torch.cuda.amp.autocast(args...)` is deprecated:FutureWarning"]
+# a notice from AllenNLP's trainer on this torch, not from this package, that says nothing about the run
+KNOWN_NOTICES = ["ignore:`torch.cuda.amp.autocast(args...)` is deprecated:FutureWarning"]
 
 
 def run_allennlp(args: Sequence[str], log: IO[str], echo: bool = True) -> None:

