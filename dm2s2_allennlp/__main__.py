@@ -1,12 +1,88 @@
-"""The ``dm2s2`` console script: AllenNLP's command line with this plugin loaded (``dm2s2 train ...``)."""
+"""The ``dm2s2`` console script: AllenNLP's command line with this plugin loaded (``dm2s2 train ...``), so the
+plugin's own subcommands work in any directory (``allennlp`` finds them only through a ``.allennlp_plugins`` file in
+the working directory: it lists its subcommands before it reads ``--include-package``).
+
+What it adds to ``allennlp``'s behaviour, for a person at a terminal:
+  * bad input or a config mistake (``DataError``, ``ConfigurationError``) ends in ONE short message
+    (``file:line: field: what to do``) and exit status 1; ``DM2S2_DEBUG=1`` shows the full traceback;
+  * ``dm2s2 predict`` on a file with lines that are not UTF-8 predicts the other lines and writes an error line
+    naming the file and line for each bad one (``allennlp predict`` stops at the first with Python's
+    ``UnicodeDecodeError``, before writing anything);
+  * AllenNLP's trainer's notice about ``torch.cuda.amp.autocast`` on this torch (it says nothing about the run) is
+    not shown.
+"""
+import json
+import os
 import sys
+import tempfile
+import warnings
+from typing import List, Optional
+
+DEBUG = "DM2S2_DEBUG"
+
+
+def undecodable_lines_as_errors(path: str) -> Optional[str]:
+    """A copy of the prediction input ``path`` in which every line that is not UTF-8 is a JSON record that only
+    holds an error naming the file and line (the predictor answers it with an error line); ``None`` when every line
+    decodes."""
+    with open(path, "rb") as handle:
+        raw_lines = handle.read().split(b"\n")
+    lines: List[str] = []
+    bad = 0
+    for number, raw in enumerate(raw_lines, start=1):
+        try:
+            lines.append(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+        except UnicodeDecodeError as error:
+            bad += 1
+            problem = (f"not UTF-8 text at line {number} of {path} (byte 0x{raw[error.start]:02x}, column "
+                       f"{error.start + 1}); save the file as UTF-8")
+            lines.append(json.dumps({"error": problem}))
+    if not bad:
+        return None
+    descriptor, copy = tempfile.mkstemp(prefix="dm2s2-predict-", suffix=".jsonl")
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines))
+    return copy
+
+
+def checked_predict_input(argv: List[str]) -> List[str]:
+    """``argv`` with a ``predict`` input that has undecodable lines replaced by its checked copy."""
+    if len(argv) < 2 or argv[1] != "predict" or "--use-dataset-reader" in argv:
+        return argv
+    from allennlp.commands import parse_args
+
+    saved, sys.argv = sys.argv, argv
+    try:
+        _, args = parse_args(prog="dm2s2")  # AllenNLP's own reading of the command line (it exits on a bad one)
+    finally:
+        sys.argv = saved
+    if not os.path.isfile(args.input_file):
+        return argv
+    copy = undecodable_lines_as_errors(args.input_file)
+    if copy is None:
+        return argv
+    position = len(argv) - 1 - argv[::-1].index(args.input_file)
+    return argv[:position] + [copy] + argv[position + 1:]
 
 
 def main() -> None:
     import dm2s2_allennlp  # noqa: F401  registers the plugin's components
+    from allennlp.common.checks import ConfigurationError
     from allennlp.commands import main as allennlp_main
 
-    allennlp_main(prog="dm2s2")
+    from dm2s2_allennlp.errors import DataError
+
+    warnings.filterwarnings("ignore", message=r"`torch\.cuda\.amp\.autocast\(args\.\.\.\)` is deprecated",
+                            category=FutureWarning)
+    sys.argv = checked_predict_input(sys.argv)
+    try:
+        allennlp_main(prog="dm2s2")
+    except (DataError, ConfigurationError) as error:
+        if os.environ.get(DEBUG):
+            raise
+        message = getattr(error, "message", None) or str(error)
+        print(f"dm2s2: {message}\n(set {DEBUG}=1 to see where in the code this was raised)", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ database at once. It allows one open environment per path and process; every cac
 (``environment``). Writes never hold up training: ``DiskWriter.submit`` takes a batch of states (possibly still being
 copied from the GPU, with the CUDA event that marks the end of that copy) and one thread per process and database
 writes it in one transaction; until then the states are served from the writer's pending set. ``flush`` waits for
-the writes, and every writer of the process is flushed when it exits.
+the writes, and every writer of the process is flushed when it exits. A write that fails (a full disk, a read-only or
+vanished directory) never fails the run: the writer records why (``failed``), drops what it was given from then on,
+and the cache that owns it turns its disk tier off with one warning (``state_cache``).
 
 Integrity: a value is ``int64 rows, int64 cols, uint32 CRC-32 of the payload, 4 spare bytes, payload`` (the cache's
 dtype) -- ``to_bytes`` / ``from_bytes``; a value whose length or checksum does not match is reported as corrupt
@@ -15,9 +17,11 @@ dtype) -- ``to_bytes`` / ``from_bytes``; a value whose length or checksum does n
 it would end the process with SIGBUS.
 """
 import atexit
+import errno
 import logging
 import os
 import queue
+import shutil
 import threading
 import time
 import zlib
@@ -43,7 +47,9 @@ def environment(path: str, map_size: int):
         import lmdb
 
         os.makedirs(path, exist_ok=True)
+        check_room(path)
         env = lmdb.open(path, map_size=map_size, subdir=True, readahead=False, meminit=False, max_readers=1024)
+        reserve_lock_file(path, env)
         problem = truncation(path, env)
         if problem:
             env.close()
@@ -55,6 +61,33 @@ def environment(path: str, map_size: int):
             env = lmdb.open(path, map_size=map_size, subdir=True, readahead=False, meminit=False, max_readers=1024)
         _ENVIRONMENTS[key] = env
     return _ENVIRONMENTS[key]
+
+
+MIN_FREE_BYTES = 256 * 2**10  # LMDB's lock file (65 KB for 1,024 readers) and its first pages, with room to spare
+
+
+def check_room(path: str) -> None:
+    """Refuse a file system without room for a new database: LMDB maps its lock file into memory, and touching a
+    page of it that the full file system cannot back ends the process with SIGBUS instead of an error."""
+    free = shutil.disk_usage(path).free
+    if free < MIN_FREE_BYTES:
+        raise OSError(errno.ENOSPC, f"no space left on device (only {free} bytes free in {path})")
+
+
+def reserve_lock_file(path: str, env) -> None:
+    """Give the lock file's pages real blocks now (a file system that fills up later cannot then SIGBUS a reader that
+    takes a new slot); no room for them closes the database and raises ``OSError``."""
+    lock = os.path.join(path, "lock.mdb")
+    if not os.path.exists(lock):
+        return
+    descriptor = os.open(lock, os.O_RDWR)
+    try:
+        os.posix_fallocate(descriptor, 0, os.fstat(descriptor).st_size)
+    except OSError:
+        env.close()
+        raise
+    finally:
+        os.close(descriptor)
 
 
 def truncation(path: str, env) -> Optional[str]:
@@ -69,7 +102,8 @@ class DiskWriter:
     """Writes batches of states into one LMDB database from a background thread.
 
     At most ``max_batches`` batches wait (their pinned memory is bounded); a full queue makes ``submit`` wait, which
-    only happens when the disk is slower than the encoder. A failed write is logged and re-raised by ``flush``.
+    only happens when the disk is slower than the encoder. After a failed write, ``failed`` holds the error and
+    ``submit`` drops its states; ``written`` counts the states that reached the disk.
     """
 
     def __init__(self, env, max_batches: int = 16) -> None:
@@ -77,11 +111,14 @@ class DiskWriter:
         self.queue: "queue.Queue" = queue.Queue(maxsize=max_batches)
         self.pending: Dict[bytes, torch.Tensor] = {}
         self.lock = threading.Lock()
-        self.error: Optional[BaseException] = None
+        self.failed: Optional[BaseException] = None
+        self.written = 0
         self.thread = threading.Thread(target=self._run, name="dm2s2-cache-writer", daemon=True)
         self.thread.start()
 
     def submit(self, keys: Sequence[bytes], states: Sequence[torch.Tensor], event=None) -> None:
+        if self.failed is not None:
+            return
         with self.lock:
             self.pending.update(zip(keys, states))
         self.queue.put((list(keys), list(states), event))
@@ -96,12 +133,13 @@ class DiskWriter:
             try:
                 if event is not None:
                     event.synchronize()
-                with self.env.begin(write=True) as txn:
-                    for key, state in zip(keys, states):
-                        txn.put(key, to_bytes(state), overwrite=False)
-            except BaseException as error:  # noqa: BLE001 - kept for flush(), the training goes on uncached
-                logger.error("writing %d encoder states to the cache failed: %s", len(keys), error)
-                self.error = error
+                if self.failed is None:
+                    with self.env.begin(write=True) as txn:
+                        for key, state in zip(keys, states):
+                            txn.put(key, to_bytes(state), overwrite=False)
+                    self.written += len(keys)
+            except Exception as error:  # noqa: BLE001 - the cache turns its disk tier off; the run goes on
+                self.failed = error
             finally:
                 with self.lock:
                     for key in keys:
@@ -109,10 +147,8 @@ class DiskWriter:
                 self.queue.task_done()
 
     def flush(self) -> None:
+        """Wait until every submitted batch is written (or dropped after a failure); never raises."""
         self.queue.join()
-        if self.error is not None:
-            error, self.error = self.error, None
-            raise RuntimeError(f"writing encoder states to the cache failed: {error}") from error
 
 
 def writer(path: str, env) -> DiskWriter:

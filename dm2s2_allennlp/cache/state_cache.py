@@ -16,6 +16,10 @@ roberta-large states stay on an 80 GB GPU), then an LMDB database on disk under 
 a machine-local setting like ``HF_HOME``, not part of a model). Values are stored as float16 by default (``dtype``),
 i.e. ``2 x L x d`` bytes per sample: MM-IMDB with roberta-large (25,959 films, ~450 modality tokens, d = 1024) takes
 about 24 GB on disk; the ``make demo`` set with MiniLM (3,200 films, ~25 tokens, d = 384) about 60 MB.
+
+The cache is a speed-up and never costs a run: when its directory cannot be used (read-only, a file, no space) or a
+write fails (the disk fills up), its disk tier is turned off for the rest of the process with ONE warning that says
+why and how many states were written; training goes on with the in-process tier (``disable_disk``).
 """
 import hashlib
 import logging
@@ -63,6 +67,7 @@ class EncoderStateCache:
         self.memory_bytes = 0
         self.map_size = int(map_size_gb * 2**30)
         self.hits = self.misses = self.corrupt = 0
+        self.disk_problem: Optional[str] = None  # why the disk tier was turned off, if it was
 
     # -- disk ------------------------------------------------------------------------------------------------------
     @property
@@ -75,16 +80,50 @@ class EncoderStateCache:
 
     @property
     def env(self):
-        return None if self.path is None else lmdb_store.environment(self.path, self.map_size)
+        """The disk tier's LMDB environment; ``None`` when it is off (or cannot be opened: then it is turned off)."""
+        if self.path is None:
+            return None
+        import lmdb
+
+        try:
+            return lmdb_store.environment(self.path, self.map_size)
+        except (OSError, lmdb.Error) as error:
+            self.disable_disk(f"it cannot be opened: {error}", written=0)
+            return None
 
     @property
     def writer(self) -> Optional[lmdb_store.DiskWriter]:
-        return None if self.path is None else lmdb_store.writer(self.path, self.env)
+        """The disk tier's writer thread; ``None`` when the tier is off (or a write failed: then it is turned off)."""
+        env = self.env
+        if env is None:
+            return None
+        return self._working(lmdb_store.writer(self.path, env))
+
+    def _working(self, disk_writer: lmdb_store.DiskWriter) -> Optional[lmdb_store.DiskWriter]:
+        """``disk_writer``, or ``None`` after turning the disk tier off when one of its writes failed."""
+        if disk_writer.failed is not None:
+            self.disable_disk(f"a write failed: {disk_writer.failed}", disk_writer.written)
+            return None
+        return disk_writer
+
+    def disable_disk(self, reason: str, written: int) -> None:
+        """Turn the disk tier off for the rest of this process, with one warning; the in-process tier stays."""
+        self.disk, self.disk_problem = False, reason
+        limit = f"{self.memory_limit / 2**30:.1f} GB" if self.memory_limit is not None else "its limit"
+        logger.warning("encoder-state cache: the disk tier in %s is off for the rest of this run because %s. %d "
+                       "states were written to it before; training goes on, states stay in memory (up to %s) and a "
+                       "later run computes them again. Free space or point `encoder.cache.directory` (or "
+                       "$DM2S2_CACHE_DIR) at a writable directory, or set `encoder.cache.on_disk: false`.",
+                       self.directory, reason, written, limit)
 
     def flush(self) -> None:
-        """Wait until every state handed to ``put_many`` is on disk (nothing to do before the first use)."""
+        """Wait until every state handed to ``put_many`` is on disk (nothing to do before the first use); a write
+        that failed turns the disk tier off (``writer``), it never raises."""
         if self.fingerprint is not None and self.path is not None:
-            self.writer.flush()
+            disk_writer = self.writer
+            if disk_writer is not None:
+                disk_writer.flush()
+                self._working(disk_writer)
 
     # -- keys ------------------------------------------------------------------------------------------------------
     @staticmethod
@@ -98,11 +137,11 @@ class EncoderStateCache:
         moved to the device in one copy that does not wait for the GPU."""
         found: List[Optional[torch.Tensor]] = [self.memory.get(k) for k in keys]
         missing = [i for i, value in enumerate(found) if value is None]
-        if missing and self.path is not None:
+        writer = self.writer if missing else None
+        if writer is not None:
             from_disk: Dict[int, torch.Tensor] = {}
             corrupt: List[bytes] = []
-            writer = self.writer
-            with self.env.begin(write=False) as txn:
+            with writer.env.begin(write=False) as txn:
                 for i in missing:
                     pending = writer.get(keys[i])
                     if pending is not None:
@@ -136,9 +175,11 @@ class EncoderStateCache:
         self.corrupt += len(keys)
         logger.warning("encoder-state cache %s: %d damaged value(s) (checksum or length) ignored; recomputing them",
                        self.path, len(keys))
-        with self.env.begin(write=True) as txn:
-            for key in keys:
-                txn.delete(key)
+        writer = self.writer
+        if writer is not None:
+            with writer.env.begin(write=True) as txn:
+                for key in keys:
+                    txn.delete(key)
 
     def put_many(self, keys: Sequence[bytes], states: Sequence[torch.Tensor]) -> None:
         """Remember ``states`` (on the model's device, converted to the cache's dtype) and write them to the disk in
@@ -148,7 +189,8 @@ class EncoderStateCache:
         stored = [state.detach().to(self.dtype) for state in states]
         for key, state in zip(keys, stored):
             self._remember(key, state)
-        if self.path is None:
+        writer = self.writer
+        if writer is None:
             return
         sizes = [state.size(0) for state in stored]
         packed = torch.cat(stored)
@@ -159,7 +201,7 @@ class EncoderStateCache:
             event.record()
         else:
             host = packed
-        self.writer.submit(keys, list(host.split(sizes)), event)
+        writer.submit(keys, list(host.split(sizes)), event)
 
     def _remember(self, key: bytes, state: torch.Tensor) -> None:
         size = state.numel() * state.element_size()

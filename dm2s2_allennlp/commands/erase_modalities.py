@@ -13,11 +13,13 @@ import os
 from typing import Any, Dict, List, Optional, Sequence
 
 from allennlp.commands.subcommand import Subcommand
+from allennlp.common.checks import ConfigurationError
 from allennlp.data import Instance
 from allennlp.data.data_loaders import SimpleDataLoader
 from allennlp.data.fields import ListField, TextField
 
 from dm2s2_allennlp.commands.archive_subparser import add_archive_subparser
+from dm2s2_allennlp.errors import DataError
 
 
 def erase(instance: Instance, index: int) -> Instance:
@@ -74,8 +76,16 @@ def erase_modalities(archive_file: str, data_file: str, output_dir: str, cuda_de
     archive = load_archive(archive_file, cuda_device=cuda_device)
     reader = archive.validation_dataset_reader
     instances = list(reader.read(data_file))
+    unlabeled = sum("label" not in instance for instance in instances)
+    if unlabeled:
+        raise DataError(data_file, "label", f"{unlabeled} of {len(instances)} records have no label: erasing "
+                                            "modalities measures how the metrics change, which needs labeled records "
+                                            "(`predict` explains unlabeled ones)")
     names = instances[0]["metadata"]["modality_names"]
     full = evaluate(archive.model, instances, cuda_device)
+    unknown = [m for m in metrics or [] if m not in full]
+    if unknown:
+        raise ConfigurationError(f"--metrics: {unknown} are not among the metrics the model reports: {sorted(full)}")
     erased = {name: evaluate(archive.model, [erase(i, index) for i in instances], cuda_device)
               for index, name in enumerate(names)}
     chosen = metrics or [m for m in full if not m.startswith("mape_excluded")]

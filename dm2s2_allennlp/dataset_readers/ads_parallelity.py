@@ -34,10 +34,13 @@ A ``#role`` suffix on the data path overrides ``fold_role``, so one reader serve
 ``train_data_path: "ads.csv#train_minus_validation"``, ``validation_data_path: "ads.csv#validation"``,
 ``test_data_path: "ads.csv#test"`` (the shipped experiments do this: model selection never sees the test fold).
 
-Bad input: a row with too few columns, an empty image name, or a column name not in the header raise
-:class:`DataError` naming the file and line (or column).
+Bad input: a file whose first row looks like data (its image cell a file name, its parallelity cell an answer: the
+header row is missing), a row whose column count differs from the header's (an unquoted comma; a stray ``"`` that
+swallows the lines after it is reported at the line where its row starts), an empty image name, or a column name not
+in the header raise :class:`DataError` naming the file and line (or column).
 """
 import csv
+import io
 import os
 from collections import Counter, OrderedDict
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
@@ -45,6 +48,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 from allennlp.data import DatasetReader, Instance
 
 from dm2s2_allennlp.dataset_readers.cloud_vision import ImageFeatures
+from dm2s2_allennlp.dataset_readers.file_checks import open_data
 from dm2s2_allennlp.dataset_readers.folds import stratified_folds
 from dm2s2_allennlp.dataset_readers.multimodal_reader import DataError, MultimodalReader
 
@@ -54,6 +58,7 @@ ADS_MODALITIES = ["transcription", "message", "naturalness", "concreteness", "oc
                   "objects"]
 TEXT_ROLES = ("transcription", "message", "naturalness", "concreteness")
 FOLD_ROLES = ("train", "test", "validation", "train_minus_validation")
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"}
 
 
 def most_common(answers: Sequence[str]) -> Optional[str]:
@@ -132,11 +137,27 @@ class AdsParallelityReader(MultimodalReader):
                 indices[role] = header.index(column)
             else:
                 raise DataError(f"{file_path}:1", column, f"column for {role!r} not in the header {header}")
+        if max(indices.values()) >= len(header):
+            raise DataError(f"{file_path}:1", None, f"the column mapping needs {max(indices.values()) + 1} columns, the "
+                                                    f"header has {len(header)}: {header}")
         return indices
+
+    def check_header(self, header: List[str], file_path: str) -> None:
+        """Refuse a first row that is a data row: without its header the first record would be lost silently."""
+        image = self.columns["image"]
+        parallelity = self.columns["parallelity"]
+        cells = {role: header[column].strip() for role, column in (("image", image), ("parallelity", parallelity))
+                 if isinstance(column, int) and column < len(header)}
+        looks_like_data = (os.path.splitext(cells.get("image", ""))[1].lower() in IMAGE_SUFFIXES
+                           or cells.get("parallelity", "").lower() in self.parallel_values | self.non_parallel_values)
+        if looks_like_data:
+            raise DataError(f"{file_path}:1", None, f"the first row {header[:3] + ['...']} is a data row, not the "
+                            "header row the file starts with (image, transcription, ..., parallelity): put the header "
+                            "back, or the first image's vote would be read without it")
 
     def group_rows(self, file_path: str) -> "OrderedDict[str, List[Dict[str, Any]]]":
         images: "OrderedDict[str, List[Dict[str, Any]]]" = OrderedDict()
-        with open(file_path, encoding="utf-8-sig", newline="") as handle:
+        with io.TextIOWrapper(open_data(file_path), encoding="utf-8-sig", newline="") as handle:
             rows = csv.reader(handle)
             try:
                 header = next(rows)
@@ -144,20 +165,23 @@ class AdsParallelityReader(MultimodalReader):
                 raise DataError(file_path, None, "empty file (expected a header row)") from None
             except csv.Error as error:
                 raise DataError(f"{file_path}:1", None, f"corrupt CSV: {error}") from None
+            self.check_header(header, file_path)
             indices = self._column_indices(header, file_path)
-            needed = max(indices.values()) + 1
             while True:
+                start = rows.line_num + 1  # the line this row starts on (a quoted field may run over several)
                 try:
                     row = next(rows)
                 except StopIteration:
                     break
                 except csv.Error as error:
-                    raise DataError(f"{file_path}:{rows.line_num}", None, f"corrupt CSV: {error}") from None
+                    runs_on = (f"; the row starting on line {start} runs to line {rows.line_num}: a `\"` that opens "
+                               "a field and is never closed?") if rows.line_num > start else ""
+                    raise DataError(f"{file_path}:{start}", None, f"corrupt CSV: {error}{runs_on}") from None
                 if not any(cell.strip() for cell in row):
                     continue
-                where = f"{file_path}:{rows.line_num}"
-                if len(row) < needed:
-                    raise DataError(where, None, f"row has {len(row)} columns, the column mapping needs {needed}")
+                where = f"{file_path}:{start}"
+                if len(row) != len(header) or self._swallows_rows(row, header):
+                    raise DataError(where, None, self._width_problem(row, header, start, rows.line_num))
                 image = row[indices["image"]].strip()
                 if not image:
                     raise DataError(where, "image", "empty image file name")
@@ -165,6 +189,25 @@ class AdsParallelityReader(MultimodalReader):
                 entry["where"] = where
                 images.setdefault(image, []).append(entry)
         return images
+
+    @staticmethod
+    def _swallows_rows(row: List[str], header: List[str]) -> bool:
+        """A quoted field holding whole lines that look like rows of their own (as many commas as a row has): a
+        stray quote that ran on, even where the merged row happens to have the header's width."""
+        inner = [line for cell in row if "\n" in cell for line in cell.splitlines()[1:]]
+        return any(line.count(",") >= len(header) - 1 for line in inner)
+
+    @staticmethod
+    def _width_problem(row: List[str], header: List[str], start: int, end: int) -> str:
+        problem = f"row has {len(row)} columns, the header has {len(header)}"
+        if len(row) == len(header):
+            problem = "a field of this row holds whole lines that look like rows of their own"
+        if end > start:
+            return (f"{problem}; it runs from line {start} to line {end}: a `\"` that opens a field on line {start} "
+                    "and is not closed there? Quote whole fields, and double a quote inside one (\"\")")
+        if len(row) > len(header):
+            return f"{problem}: a comma inside a field that is not quoted? Quote fields that contain commas"
+        return f"{problem}: a field is missing"
 
     # -- votes -----------------------------------------------------------------------------------------------------
     def is_parallel(self, row: Dict[str, Any]) -> Optional[bool]:

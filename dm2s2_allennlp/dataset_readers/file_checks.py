@@ -1,21 +1,27 @@
 """What every reader checks about a whole file, and how lines are read, so that bad input ends in an error that names
 the file, the line and the field -- or in a counted, logged skip -- never in a crash half way or a silent result.
 
+* ``open_data``: a data file opened for reading in binary; a directory is an error that says so, a gzip-compressed
+  file (``.gz``, or its magic bytes) is decompressed on the fly.
 * ``text_lines``: a text file's non-blank lines, decoded as UTF-8 line by line (a UTF-8 byte-order mark is read and
   dropped); bytes that are not UTF-8 raise :class:`DataError` with the line and column.
-* ``parse_json``: one JSON value; malformed JSON, or a number JSON allows but Python refuses (a 5,000-digit integer),
-  raise :class:`DataError`.
+* ``parse_json``: one JSON value; malformed JSON, a key given twice in one object (which one is meant?), or a number
+  JSON allows but Python refuses (a 5,000-digit integer) raise :class:`DataError`.
 * ``FileChecks`` (``MultimodalReader.checking(path)``): counts a file's records while they are read and, when the
   file is done, raises if it had none, raises if none of the reader's modalities occurs in any record (the names in
-  the config match nothing in the data), warns for each modality that is missing in every record, and logs what the
-  reader counted. ``labeled`` raises when a file mixes labeled and unlabeled records (training and evaluation files
-  are all labeled; prediction files may be all unlabeled).
+  the config match nothing in the data), warns for each modality that is missing in every record (missing as the
+  reader renders it: ``null``, ``""``, blanks, NaN, ``[]``), for ids given to more than one record and for labels
+  that differ only in case or inner blanks (they are different classes), and logs what the reader counted.
+  ``labeled`` raises when a file mixes labeled and unlabeled records (training and evaluation files are all
+  labeled; prediction files may be all unlabeled).
 """
 import codecs
+import gzip
 import json
 import logging
-from collections import Counter
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+import os
+from collections import Counter, defaultdict
+from typing import IO, Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from allennlp.common.file_utils import cached_path
 
@@ -24,9 +30,25 @@ from dm2s2_allennlp.errors import DataError
 logger = logging.getLogger(__name__)
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def open_data(file_path: str) -> IO[bytes]:
+    """The data file at ``file_path`` (a local path or URL AllenNLP's ``cached_path`` resolves) opened in binary,
+    gzip-decompressed when it is compressed."""
+    path = cached_path(file_path)
+    if os.path.isdir(path):
+        raise DataError(str(file_path), None, "is a directory, not a data file: name the file inside it (e.g. "
+                                              f"{os.path.join(str(file_path), 'train.jsonl')})")
+    handle = open(path, "rb")
+    if handle.peek(2)[:2] == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=handle, mode="rb")
+    return handle
+
+
 def text_lines(file_path: str) -> Iterator[Tuple[int, str]]:
     """``(line number, text)`` of each non-blank line of a UTF-8 text file (see the module docstring)."""
-    with open(cached_path(file_path), "rb") as handle:
+    with open_data(file_path) as handle:
         for number, raw in enumerate(handle, start=1):
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8):]
@@ -40,9 +62,24 @@ def text_lines(file_path: str) -> Iterator[Tuple[int, str]]:
                 yield number, line
 
 
+def _unique_keys(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+    seen: Dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+class DuplicateKey(ValueError):
+    pass
+
+
 def parse_json(line: str, where: str) -> Any:
     try:
-        return json.loads(line)
+        return json.loads(line, object_pairs_hook=_unique_keys)
+    except DuplicateKey as error:
+        raise DataError(where, str(error), "given twice in one object: keep the one that is meant") from None
     except json.JSONDecodeError as error:
         raise DataError(where, None, f"malformed JSON ({error.msg} at column {error.colno})") from None
     except ValueError as error:  # e.g. an integer with more digits than Python converts
@@ -59,8 +96,14 @@ class FileChecks:
         self.counts: Counter = Counter()  # what the reader counted (missing plots, skipped images, ...)
         self.labeled: Optional[bool] = None
         self.first_where: Optional[str] = None
+        self.id_places: Dict[str, List[str]] = defaultdict(list)
+        self.labels: Counter = Counter()
 
-    def record(self, values: Dict[str, Any], has_label: bool, where: str) -> None:
+    def record(self, values: Dict[str, Any], has_label: bool, where: str,
+               texts: Optional[Dict[str, Optional[str]]] = None, record_id: Optional[str] = None,
+               labels: Sequence[str] = ()) -> None:
+        """One record: its raw ``values``, whether it has a label, where it is, its rendered ``texts`` (``None`` =
+        missing; without them a raw value is missing when it is null, empty or blank), its id and its label names."""
         if self.labeled is None:
             self.labeled, self.first_where = has_label, where
         elif has_label != self.labeled:
@@ -71,8 +114,12 @@ class FileChecks:
                                             "evaluation) or all unlabeled (prediction)")
         self.records += 1
         for name in self.modalities:
-            if values.get(name) not in (None, "", []):
+            present = texts.get(name) is not None if texts is not None else values.get(name) not in (None, "", [])
+            if present:
                 self.present[name] += 1
+        if record_id is not None:
+            self.id_places[record_id].append(where)
+        self.labels.update(labels)
         for name in values:
             if name not in self.modalities:
                 self.other_names[name] += 1
@@ -89,9 +136,30 @@ class FileChecks:
             hint = [other for other in self.other_names if other.lower() == name.lower()]
             logger.warning("%s: modality %r is missing in all %d records%s", self.file_path, name, self.records,
                            f" (the data has {hint[0]!r})" if hint else "")
+        self._warn_duplicate_ids()
+        self._warn_label_variants()
         if self.counts:
             details = ", ".join(f"{name}: {n}" for name, n in sorted(self.counts.items()))
             logger.warning("%s: read with %s", self.file_path, details)
+
+    def _warn_duplicate_ids(self) -> None:
+        repeated = {i: places for i, places in self.id_places.items() if len(places) > 1}
+        if repeated:
+            first, places = next(iter(repeated.items()))
+            logger.warning("%s: %d id(s) given to more than one record, e.g. %r at %s; each record is read, but "
+                           "results keyed by id (predictions, explanations) cannot tell them apart", self.file_path,
+                           len(repeated), first, ", ".join(places[:5]))
+
+    def _warn_label_variants(self) -> None:
+        spellings: Dict[str, List[str]] = defaultdict(list)
+        for label in self.labels:
+            spellings[" ".join(str(label).split()).lower()].append(label)
+        variants = [sorted(group) for group in spellings.values() if len(group) > 1]
+        if variants:
+            logger.warning("%s: labels that differ only in case or inner blanks are different classes: %s (blanks "
+                           "around a label are dropped); if they mean the same class, write them the same way",
+                           self.file_path,
+                           "; ".join(" / ".join(repr(v) for v in group) for group in variants))
 
     def _names_in_data(self) -> str:
         names: List[str] = [name for name, _ in self.other_names.most_common(20)]

@@ -21,11 +21,13 @@ are dropped from the target and counted, the film is kept.
 Bad input: an id in ``split.json`` without its ``dataset/<id>.json``, a corrupt JSON file, a ``genres`` that is not
 a list of strings, or an unknown split name raise :class:`DataError` naming the file and the film. Films without a
 title, without any plot, or without poster features get missing modalities; all of these are counted and reported
-when the file has been read.
+when the file has been read. A film listed twice in a split, or in two splits, is read as listed, with a warning.
 """
 import json
+import logging
 import os
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from collections import Counter
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from allennlp.data import DatasetReader, Instance
 
@@ -36,6 +38,21 @@ MMIMDB_GENRES = ["Drama", "Comedy", "Romance", "Thriller", "Crime", "Action", "A
                  "Mystery", "Sci-Fi", "Fantasy", "Family", "Biography", "War", "History", "Music", "Animation",
                  "Musical", "Western", "Sport", "Short", "Film-Noir"]
 MMIMDB_MODALITIES = ["title", "plot", "ocr_text", "num_faces", "labels", "objects"]
+logger = logging.getLogger(__name__)
+
+
+def warn_split_problems(split_file: str, split: str, ids: List[str], others: Dict[str, Set[str]]) -> None:
+    """Warn (once per problem) for films listed twice in ``split`` and for films that are in another split too:
+    both are read as listed, but a film in train and test makes the test figures measure a film seen in training."""
+    repeated = [film for film, n in Counter(ids).items() if n > 1]
+    if repeated:
+        logger.warning("%s: %d film(s) listed more than once in %r, e.g. %s; each listing is read (the film counts "
+                       "twice)", split_file, len(repeated), split, repeated[:5])
+    for name, listed in sorted(others.items()):
+        shared = sorted(set(ids) & listed)
+        if shared:
+            logger.warning("%s: %d film(s) of %r are also in %r, e.g. %s: a film in two splits leaks from one into "
+                           "the other's figures", split_file, len(shared), split, name, shared[:5])
 
 
 def longest_plot(plots: Any) -> Optional[str]:
@@ -97,6 +114,8 @@ class MmImdbReader(MultimodalReader):
             raise DataError(split_file, split, f"no such split; the file has {sorted(splits)}")
         features = ImageFeatures(self.features_dir, self.ocr_features_dir, self.skip_unreadable_features)
         ids = [str(i).strip() for i in splits[split]]
+        warn_split_problems(split_file, split, ids, {name: {str(i).strip() for i in listed}
+                                                     for name, listed in splits.items() if name != split})
         with self.checking(f"{split_file}#{split}") as checks:
             for film_id in self.shard_iterable(ids):
                 yield self.film_instance(root, film_id, features, checks)

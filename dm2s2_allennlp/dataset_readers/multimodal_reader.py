@@ -189,14 +189,15 @@ class MultimodalReader(DatasetReader):
                       where: str = "<record>", extra_metadata: Optional[Dict[str, Any]] = None,
                       checks: Optional[FileChecks] = None) -> Instance:
         label_field = self.label_field(label, where) if label is not None else None
-        if checks is not None:
-            checks.record(values, label is not None, where)
         texts: Dict[str, Optional[str]] = {}
         for name in self.modalities:
             try:
                 texts[name] = render_value(values.get(name), self.list_separator)
             except TypeError as error:
                 raise DataError(where, f"modalities.{name}", str(error)) from None
+        if checks is not None:
+            names = getattr(label_field, "labels", None) or [getattr(label_field, "label", None)]
+            checks.record(values, label is not None, where, texts, record_id, [n for n in names if isinstance(n, str)])
         tokens = self.tokenize_modalities(texts)
         numbers = [number_of(values.get(name)) for name in self.modalities]
         fields: Dict[str, Any] = {

@@ -14,6 +14,7 @@ Metrics: RMSE (Eq. 17 over the whole evaluation set), MAE, MAPE (``metrics.regre
 ``auc_threshold`` set, the ROC-AUC of the prediction for separating targets above the threshold from the rest (for a
 conversion rate and ``auc_threshold: 0``: converted vs non-converted, Table 4's AUC). Output: ``prediction``.
 """
+import logging
 import math
 from typing import Any, Dict, Optional, Sequence
 
@@ -29,6 +30,8 @@ from dm2s2_allennlp.metrics.deferred import Deferred
 from dm2s2_allennlp.metrics.regression_errors import RegressionErrors
 
 FLOAT32_MAX = float(torch.finfo(torch.float32).max)
+
+logger = logging.getLogger(__name__)
 
 
 @TaskHead.register("regression")
@@ -72,8 +75,13 @@ class RegressionHead(TaskHead):
             mean = total / count if count else 0.0
             variance = max(squares / count - mean ** 2, 0.0) if count else 0.0
             std = math.sqrt(variance)
+            constant = std <= 1e-6 * max(1.0, abs(mean))  # within the moments' rounding of a constant
+            if constant and count:
+                logger.warning("every one of the %d training targets is %g: a model of them can only predict that "
+                               "value, and RMSE / MAPE then measure the distance to it; check the label field",
+                               int(count), mean)
             self.target_mean.fill_(mean)
-            self.target_std.fill_(std if std > 1e-12 * max(1.0, abs(mean)) else 1.0)
+            self.target_std.fill_(1.0 if constant else std)
         super().set_statistics(statistics)
 
     def scores(self, logits: torch.Tensor) -> torch.Tensor:

@@ -1,8 +1,10 @@
 """``Deferred``: feeds an AllenNLP metric that checks its inputs on the host (accuracy, F-beta, AUC) only when the
 metric is read, so that updating it per batch never makes the host wait for the GPU."""
+import warnings
 from typing import Any, List, Tuple
 
 import torch
+from sklearn.exceptions import UndefinedMetricWarning
 
 
 class Deferred:
@@ -20,4 +22,7 @@ class Deferred:
         for args in self.pending:
             self.metric(*(a.cpu() if isinstance(a, torch.Tensor) else a for a in args))
         self.pending = []
-        return self.metric.get_metric(reset)
+        with warnings.catch_warnings():
+            # an AUC of one class comes back NaN and the model leaves it out with its own warning (defined_only)
+            warnings.simplefilter("ignore", UndefinedMetricWarning)
+            return self.metric.get_metric(reset)

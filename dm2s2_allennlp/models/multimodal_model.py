@@ -25,6 +25,7 @@ from allennlp.models import Model
 from allennlp.nn import InitializerApplicator, RegularizerApplicator
 
 from dm2s2_allennlp.encoders import MultimodalEncoder
+from dm2s2_allennlp.errors import DataError
 from dm2s2_allennlp.heads import TaskHead
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.mlp import MLP
@@ -74,6 +75,7 @@ class MultimodalModel(Model):
         self._initializer = initializer
         self._warned_undefined: Set[str] = set()
         self.last_batch_ids: List[Any] = []
+        self._batches = self._labeled_batches = 0  # since the metrics were last reset
 
     # -- what a model class uses ---------------------------------------------------------------------------------
     @property
@@ -148,6 +150,8 @@ class MultimodalModel(Model):
         if label is None and self.training:
             raise ConfigurationError(f"a training batch without labels (records {ids[:10]}): every training record "
                                      "needs its label (multimodal_jsonl: `label`; ad_lp: `conversion_rate`)")
+        self._batches += 1
+        self._labeled_batches += label is not None
         fusion = self.fuse(ModalityInputs(*self.modality_token_ids(modalities), numbers))
         output: Dict[str, Any] = dict(self.head(fusion.logits, label, metadata))
         if "loss" in output and (fusion.auxiliary_loss is not None or fusion.task_loss_weight != 1.0):
@@ -162,7 +166,15 @@ class MultimodalModel(Model):
 
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
         """The head's and the fusion's metrics. A metric that is undefined on the data seen (an AUC or R@P95 without
-        both classes, ...) is left out, with one warning per metric, so no NaN or infinity reaches metrics.json."""
+        both classes, ...) is left out, with one warning per metric, so no NaN or infinity reaches metrics.json.
+        Metrics asked for after batches none of which had a label (``allennlp evaluate`` on a prediction file) are
+        an error that says so."""
+        if self._batches and not self._labeled_batches:
+            raise DataError("the evaluated data", "label", f"no record has a label ({self._batches} batch(es) seen), "
+                            "so there is nothing to measure: evaluation compares predictions with labels; label the "
+                            "records, or use `predict` for unlabeled ones")
+        if reset:
+            self._batches = self._labeled_batches = 0
         return defined_only({**self.head.get_metrics(reset), **self.fusion_metrics(reset)}, self._warned_undefined)
 
     def make_output_human_readable(self, output_dict: Dict[str, Any]) -> Dict[str, Any]:

@@ -86,3 +86,48 @@ def test_columns_by_header_name_and_bad_rows(tmp_path):
     bad.write_text("\n".join(lines[:3] + ["100999.png,only two"] + lines[3:]) + "\n")
     with pytest.raises(DataError, match=rf"{bad}:4.*2 columns"):
         list(AdsParallelityReader(transformer_model_name=str(FIXTURES / "encoders" / "tiny-bert")).read(str(bad)))
+
+
+def read_text(tmp_path, text, **kwargs):
+    path = tmp_path / "ads.csv"
+    path.write_text(text, encoding="utf-8")
+    reader = AdsParallelityReader(features_dir=FEATURES, transformer_model_name=str(FIXTURES / "encoders" / "tiny-bert"),
+                                  **kwargs)
+    return {i["metadata"]["id"]: i for i in reader.read(str(path))}
+
+
+def fixture_lines():
+    with open(CSV, encoding="utf-8") as handle:
+        return handle.read().splitlines(keepends=True)
+
+
+def test_a_file_without_its_header_row_is_refused_instead_of_losing_its_first_row(tmp_path):
+    with pytest.raises(DataError, match=r"ads.csv:1: the first row .*100007.png.* is a data row, not the header"):
+        read_text(tmp_path, "".join(fixture_lines()[1:]))
+
+
+def test_an_unquoted_comma_is_refused_naming_its_line_instead_of_flipping_a_vote(tmp_path):
+    lines = fixture_lines()
+    assert lines[12].startswith("100043.png,drink milk,")  # line 13: the non-parallel vote of a 1-1 tie
+    lines[12] = lines[12].replace("drink milk", "drink milk, now", 1)
+    with pytest.raises(DataError, match=r"ads.csv:13: row has 8 columns, the header has 7: a comma inside a field"):
+        read_text(tmp_path, "".join(lines))
+
+
+def test_a_stray_quote_is_reported_at_the_line_where_its_row_starts(tmp_path):
+    lines = fixture_lines()
+    lines[13] = lines[13].replace("the new car", '"the new car', 1)  # line 14 opens a field ...
+    with pytest.raises(DataError, match=r"ads.csv:14: row has \d+ columns, the header has 7; it runs from line 14 "
+                                        r"to line 32: a `\"` that opens a field on line 14"):
+        read_text(tmp_path, "".join(lines))  # ... that the quote on line 32 closes
+    lines[19] = lines[19].replace("stop smoking", 'stop" smoking', 1)
+    with pytest.raises(DataError, match=r"ads.csv:14: a field of this row holds whole lines that look like rows of "
+                                        r"their own; it runs from line 14 to line 20"):
+        read_text(tmp_path, "".join(lines))  # ... that a quote on line 20 closes, giving a row of 7 columns again
+
+
+def test_a_quoted_comma_is_fine(tmp_path):
+    lines = fixture_lines()
+    lines[12] = lines[12].replace("drink milk", '"drink milk, now"', 1)
+    images = read_text(tmp_path, "".join(lines))
+    assert images["100043"]["label"].label == "non_parallel"  # the tie is unchanged

@@ -24,7 +24,7 @@ def _message(value: str, ids) -> str:
 @TrainerCallback.register("check_finite_loss")
 class CheckFiniteLoss(TrainerCallback):
     def on_backward(self, trainer, batch_outputs: Dict[str, Any], backward_called: bool, **kwargs) -> bool:
-        loss = float(batch_outputs["loss"])  # the trainer has read it already: no extra wait
+        loss = float(batch_outputs["loss"].detach())  # the trainer has read it already: no extra wait
         if math.isinf(loss):
             raise NonFiniteLoss(_message(str(loss), getattr(trainer.model, "last_batch_ids", [])))
         return False
