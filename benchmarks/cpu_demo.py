@@ -39,7 +39,7 @@ def main():
 
     from dm2s2_allennlp.dataset_readers import MultimodalJsonlReader
     from dm2s2_allennlp.demo import MODALITIES, build_movies
-    from dm2s2_allennlp.encoders.names import embedded_encoder_path
+    from dm2s2_allennlp.encoder_names import embedded_encoder_path
 
     paths = build_movies(str(work / "movies"), sizes=(args.train, args.dev, 10))
     encoder = embedded_encoder_path()

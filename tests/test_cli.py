@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT, run_allennlp
+from tests.conftest import FIXTURES, run_allennlp
 
 
 allennlp = run_allennlp

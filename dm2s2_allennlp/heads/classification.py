@@ -10,13 +10,11 @@ Output: ``probs``, and ``label`` / ``label_probs`` when made human-readable.
 """
 from typing import Any, Dict, List, Optional, Sequence
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from allennlp.data import Field, Instance, Vocabulary
+from allennlp.data import Field, Vocabulary
 from allennlp.training.metrics import Auc, CategoricalAccuracy, FBetaMeasure
 
-from dm2s2_allennlp.heads.label_fields import SourcedLabelField
 from dm2s2_allennlp.heads.labelled_head import LabelledHead
 from dm2s2_allennlp.heads.task_head import TaskHead
 from dm2s2_allennlp.metrics.deferred import Deferred
@@ -87,14 +85,3 @@ class ClassificationHead(LabelledHead):
         output_dict["label_probs"] = [dict(zip(self.names, row)) for row in probs.tolist()]
         output_dict["label"] = [self.names[int(i)] for i in probs.argmax(-1)]
         return output_dict
-
-    @classmethod
-    def label_field(cls, label: Any, where: str, namespace: str) -> Field:
-        if not isinstance(label, str) or not label.strip():
-            raise ValueError(f"task 'classification' needs a non-empty string, got {label!r} "
-                             "(write class labels as strings)")
-        return SourcedLabelField(label.strip(), namespace, where)
-
-    def targets(self, instances: Sequence[Instance]) -> np.ndarray:
-        index = {name: i for i, name in enumerate(self.names)}
-        return np.array([index[i["label"].label] for i in instances], dtype=np.int64)

@@ -22,12 +22,10 @@ human-readable.
 """
 from typing import Any, Dict, List, Optional, Sequence
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from allennlp.data import Field, Instance, Vocabulary
+from allennlp.data import Field, Vocabulary
 
-from dm2s2_allennlp.heads.label_fields import SourcedMultiLabelField
 from dm2s2_allennlp.heads.labelled_head import LabelledHead
 from dm2s2_allennlp.heads.task_head import TaskHead
 from dm2s2_allennlp.heads.thresholds import OBJECTIVES, tune_thresholds
@@ -116,17 +114,3 @@ class MultilabelHead(LabelledHead):
         output_dict["label_probs"] = [dict(zip(self.names, row)) for row in probs.cpu().tolist()]
         output_dict["labels"] = [[n for n, keep in zip(self.names, row) if keep] for row in decided]
         return output_dict
-
-    @classmethod
-    def label_field(cls, label: Any, where: str, namespace: str) -> Field:
-        if not isinstance(label, list) or not all(isinstance(x, str) and x.strip() for x in label):
-            raise ValueError(f"task 'multilabel' needs a list of non-empty strings, got {label!r}")
-        return SourcedMultiLabelField([x.strip() for x in label], namespace, where)
-
-    def targets(self, instances: Sequence[Instance]) -> np.ndarray:
-        index = {name: i for i, name in enumerate(self.names)}
-        rows = np.zeros((len(instances), len(self.names)), dtype=np.float32)
-        for i, instance in enumerate(instances):
-            for name in instance["label"].labels:
-                rows[i, index[name]] = 1.0
-        return rows

@@ -18,18 +18,14 @@ import logging
 import math
 from typing import Any, Dict, Optional, Sequence
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from allennlp.data import Field, Instance, Vocabulary
-from allennlp.data.fields import TensorField
+from allennlp.data import Field, Vocabulary
 from allennlp.training.metrics import Auc
 
 from dm2s2_allennlp.heads.task_head import TaskHead
 from dm2s2_allennlp.metrics.deferred import Deferred
 from dm2s2_allennlp.metrics.regression_errors import RegressionErrors
-
-FLOAT32_MAX = float(torch.finfo(torch.float32).max)
 
 logger = logging.getLogger(__name__)
 
@@ -110,14 +106,3 @@ class RegressionHead(TaskHead):
         if self.auc is not None:
             metrics["auc"] = float(self.auc.get_metric(reset))
         return metrics
-
-    @classmethod
-    def label_field(cls, label: Any, where: str, namespace: str) -> Field:
-        if isinstance(label, bool) or not isinstance(label, (int, float)) or not math.isfinite(label):
-            raise ValueError(f"task 'regression' needs a finite number, got {label!r}")
-        if abs(label) > FLOAT32_MAX:
-            raise ValueError(f"task 'regression' needs a number a 32-bit float can hold (|x| <= 3.4e38), got {label!r}")
-        return TensorField(torch.tensor(float(label), dtype=torch.float32))
-
-    def targets(self, instances: Sequence[Instance]) -> np.ndarray:
-        return np.array([float(i["label"].tensor) for i in instances], dtype=np.float64)

@@ -19,13 +19,13 @@ the head keeps its model scores, gold labels and record texts of each evaluation
 callback fits the blend to the best epoch's when training ends.
 """
 import logging
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-import numpy as np
 import torch
 from allennlp.common import Registrable
 from allennlp.data import Field, Instance, Vocabulary
 
+from dm2s2_allennlp.gbm import label_targets
 from dm2s2_allennlp.heads.lightgbm_blend import LightGbmBlend
 from dm2s2_allennlp.modules.fitted import Fitted
 
@@ -80,8 +80,9 @@ class TaskHead(Registrable, Fitted):
         if evaluation.get("texts") is None:
             raise ValueError("blend_with_lightgbm needs the validation records' texts (their metadata)")
         gold = evaluation["gold"].numpy()
-        self.blend.fit([i["metadata"]["modality_texts"] for i in train], self.targets(train), evaluation["texts"],
-                       gold, evaluation["scores"], lambda scores: self.scoring_loss(scores, evaluation["gold"]),
+        targets = label_targets(train, getattr(self, "names", []))
+        self.blend.fit([i["metadata"]["modality_texts"] for i in train], targets, evaluation["texts"], gold,
+                       evaluation["scores"], lambda scores: self.scoring_loss(scores, evaluation["gold"]),
                        self.num_outputs)
         scores = self.blend.apply(evaluation["scores"], evaluation["texts"])
         return dict(evaluation, scores=scores)
@@ -153,28 +154,10 @@ class TaskHead(Registrable, Fitted):
     def unfitted_consequence(self) -> str:
         return "nothing changes"
 
-    # -- labels as data -------------------------------------------------------------------------------------------
-    @classmethod
-    def label_field(cls, label: Any, where: str, namespace: str) -> Field:
-        """The AllenNLP field of one raw label; raises ``ValueError`` (the reader adds file, line and field) when
-        the label does not fit the task."""
-        raise NotImplementedError
-
-    def targets(self, instances: Sequence[Instance]) -> np.ndarray:
-        """The instances' labels as an array (multi-hot, class indices or values), for non-neural baselines."""
-        raise NotImplementedError
-
     def update_metrics(self, scores: torch.Tensor, label: torch.Tensor,
                        metadata: Optional[Sequence[Dict[str, Any]]] = None) -> None:
         """Feed the metrics with final ``scores`` (class probabilities, or predictions in the target's units)."""
         raise NotImplementedError
-
-    @classmethod
-    def for_task(cls, task: str) -> Type["TaskHead"]:
-        """The head class registered as ``task``; a ``ValueError`` naming the tasks there are otherwise."""
-        if task not in cls.list_available():
-            raise ValueError(f"`task` must be one of {sorted(cls.list_available())}, got {task!r}")
-        return cls.by_name(task)
 
     @staticmethod
     def check_labels(names: Sequence[str], namespace: str) -> None:

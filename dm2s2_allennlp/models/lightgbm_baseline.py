@@ -16,7 +16,7 @@ import torch
 from allennlp.common import Params
 from allennlp.data import DatasetReader, Vocabulary
 
-from dm2s2_allennlp.gbm import RecordFeatures, fit_lightgbm
+from dm2s2_allennlp.gbm import RecordFeatures, fit_lightgbm, label_targets
 from dm2s2_allennlp.heads import TaskHead
 from dm2s2_allennlp.metrics.defined import defined_only
 
@@ -53,8 +53,13 @@ def train_lightgbm(params: Params, serialization_dir: str, seed: Optional[int] =
     def matrix(instances):
         return features.transform([i["metadata"]["modality_texts"] for i in instances])
 
-    boosters, predict = fit_lightgbm(task, head.num_outputs, matrix(train), head.targets(train), matrix(valid),
-                                     head.targets(valid), seed, rounds, early_stopping_rounds)
+    names = getattr(head, "names", [])
+
+    def targets(instances):
+        return label_targets(instances, names)
+
+    boosters, predict = fit_lightgbm(task, head.num_outputs, matrix(train), targets(train), matrix(valid),
+                                     targets(valid), seed, rounds, early_stopping_rounds)
 
     result: Dict[str, Any] = {"lightgbm_seed": seed, "lightgbm_numeric_modalities": features.numeric,
                               "lightgbm_best_iterations": [b.best_iteration if b is not None else 0
@@ -63,7 +68,7 @@ def train_lightgbm(params: Params, serialization_dir: str, seed: Optional[int] =
     for split, instances in (("training", train), ("best_validation", valid), ("test", test)):
         if instances:
             scores = torch.tensor(predict(matrix(instances)), dtype=torch.float32)
-            head.update_metrics(scores, torch.tensor(head.targets(instances)),
+            head.update_metrics(scores, torch.tensor(targets(instances)),
                                 [i["metadata"] for i in instances])
             values = defined_only(head.get_metrics(reset=True), warned)
             result.update({f"{split}_{name}": value for name, value in values.items()})

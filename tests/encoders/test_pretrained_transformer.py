@@ -8,7 +8,7 @@ from allennlp.data import Batch, Vocabulary
 from dm2s2_allennlp.cache import CacheSettings
 from dm2s2_allennlp.dataset_readers import MultimodalJsonlReader
 from dm2s2_allennlp.encoders import PretrainedTransformerMultimodalEncoder
-from dm2s2_allennlp.encoders.names import EMBEDDED_ENCODER, resolve_model_name
+from dm2s2_allennlp.encoder_names import EMBEDDED_ENCODER, resolve_model_name
 from tests.conftest import FIXTURES, TINY_BERT, TINY_ROBERTA, fit_head, make_model
 
 MOVIE = ["title", "year", "length", "labels", "faces"]
