@@ -1,7 +1,7 @@
 """Gradient-boosted trees (LightGBM) for each task: one regression booster, one binary or multiclass booster, or one
 binary booster per label, each stopped early on validation data; predictions are probabilities ``(n, K)`` or values.
 Boosters can be written as LightGBM's model text and rebuilt from it (``predict_with``)."""
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -18,41 +18,22 @@ def _boost(objective: Dict[str, Any], x_train, y_train, x_valid, y_valid, seed: 
                           callbacks=[lightgbm.early_stopping(early_stopping_rounds, verbose=False)])
 
 
-Fitted = Tuple[List[Any], Callable[[Any], np.ndarray]]
+Boosters = List[Optional[Any]]  # a multi-label task's label never seen in training has None (always 0)
 
 
-def _fit_regression(num_outputs: int, x_train, y_train, x_valid, y_valid, **kwargs) -> Fitted:
-    booster = _boost({"objective": "regression"}, x_train, y_train, x_valid, y_valid, **kwargs)
-    return [booster], lambda x: booster.predict(x, num_iteration=booster.best_iteration)
+def _fit_regression(num_outputs: int, x_train, y_train, x_valid, y_valid, **kwargs) -> Boosters:
+    return [_boost({"objective": "regression"}, x_train, y_train, x_valid, y_valid, **kwargs)]
 
 
-def _fit_single_label(num_outputs: int, x_train, y_train, x_valid, y_valid, **kwargs) -> Fitted:
-    if num_outputs == 2:
-        booster = _boost({"objective": "binary"}, x_train, y_train, x_valid, y_valid, **kwargs)
-
-        def predict_binary(x):
-            p = booster.predict(x, num_iteration=booster.best_iteration)
-            return np.stack([1 - p, p], axis=1)
-        return [booster], predict_binary
-    booster = _boost({"objective": "multiclass", "num_class": num_outputs}, x_train, y_train, x_valid, y_valid,
-                     **kwargs)
-    return [booster], lambda x: booster.predict(x, num_iteration=booster.best_iteration)
+def _fit_single_label(num_outputs: int, x_train, y_train, x_valid, y_valid, **kwargs) -> Boosters:
+    objective = {"objective": "binary"} if num_outputs == 2 else {"objective": "multiclass", "num_class": num_outputs}
+    return [_boost(objective, x_train, y_train, x_valid, y_valid, **kwargs)]
 
 
-def _fit_per_label(num_outputs: int, x_train, y_train, x_valid, y_valid, **kwargs) -> Fitted:
-    boosters: List[Any] = []
-    for k in range(num_outputs):
-        if y_train[:, k].sum() == 0:
-            boosters.append(None)  # never seen in training: always 0
-            continue
-        boosters.append(_boost({"objective": "binary"}, x_train, np.ascontiguousarray(y_train[:, k]), x_valid,
-                               np.ascontiguousarray(y_valid[:, k]), **kwargs))
-
-    def predict_multilabel(x):
-        columns = [np.zeros(x.shape[0]) if b is None else b.predict(x, num_iteration=b.best_iteration)
-                   for b in boosters]
-        return np.stack(columns, axis=1)
-    return boosters, predict_multilabel
+def _fit_per_label(num_outputs: int, x_train, y_train, x_valid, y_valid, **kwargs) -> Boosters:
+    return [None if y_train[:, k].sum() == 0 else
+            _boost({"objective": "binary"}, x_train, np.ascontiguousarray(y_train[:, k]), x_valid,
+                   np.ascontiguousarray(y_valid[:, k]), **kwargs) for k in range(num_outputs)]
 
 
 # the boosting that fits each task head: one regression booster, one binary/multiclass booster, one per label
@@ -61,14 +42,16 @@ FITTERS = {"regression": _fit_regression, "classification": _fit_single_label, "
 
 def fit_lightgbm(task: str, num_outputs: int, x_train, y_train: np.ndarray, x_valid, y_valid: np.ndarray,
                  seed: int = 13, rounds: int = 1000, early_stopping_rounds: int = 50,
-                 extra: Optional[Dict[str, Any]] = None) -> Fitted:
-    """Train the task's booster(s); returns them and ``predict(x)`` -> probabilities (``(n, K)``) or values."""
+                 extra: Optional[Dict[str, Any]] = None) -> Boosters:
+    """Train the task's booster(s); ``predict_with`` is their one prediction path."""
     return FITTERS[task](num_outputs, x_train, y_train, x_valid, y_valid, seed=seed, rounds=rounds,
                          early_stopping_rounds=early_stopping_rounds, extra=extra or {})
 
 
-def predict_with(task: str, boosters: Sequence[Optional[Any]], x) -> np.ndarray:
-    """Predictions of fitted (or rebuilt) ``boosters`` for ``task``, as ``fit_lightgbm``'s ``predict`` gives them."""
+def predict_with(task: str, boosters: Boosters, x) -> np.ndarray:
+    """Probabilities ``(n, K)`` or values of fitted or rebuilt ``boosters`` for ``task``. LightGBM predicts with a
+    booster's best iteration when it has one (fitted with early stopping), and a rebuilt booster's text is cut there
+    (``booster_texts``), so both give the same numbers."""
     if task == "multilabel":
         return np.stack([np.zeros(x.shape[0]) if b is None else b.predict(x) for b in boosters], axis=1)
     values = boosters[0].predict(x)

@@ -64,9 +64,9 @@ class LightGbmBlend(torch.nn.Module):
         """Fit the boosters and choose w; ``model_scores`` are the model's on the validation records, ``loss`` scores a
         prediction of them. Returns w."""
         self.features = RecordFeatures(self.features_modalities(train_texts), self.n_features).fit(train_texts)
-        self.boosters, _ = fit_lightgbm(self.task, num_outputs, self.features.transform(train_texts), train_targets,
-                                        self.features.transform(valid_texts), valid_targets, self.seed, self.rounds,
-                                        self.early_stopping_rounds)
+        self.boosters = fit_lightgbm(self.task, num_outputs, self.features.transform(train_texts), train_targets,
+                                     self.features.transform(valid_texts), valid_targets, self.seed, self.rounds,
+                                     self.early_stopping_rounds)
         other = torch.as_tensor(self.predict(valid_texts), dtype=model_scores.dtype).reshape(model_scores.shape)
         losses = [loss((1.0 - w) * model_scores + w * other) for w in WEIGHTS]
         self.weight = WEIGHTS[int(np.argmin(losses))]

@@ -62,7 +62,7 @@ class DeepMultiModalSets(MultimodalModel):
         if prior is not None and self.head.class_logits:
             if not 0.0 < prior < 1.0:
                 raise ConfigurationError(f"`prior` must be in (0, 1), got {prior}")
-            nn.init.constant_(self.rho.output_layer.bias, -math.log((1.0 - prior) / prior))
+            nn.init.constant_(self.rho[-1].bias, -math.log((1.0 - prior) / prior))
 
     def fuse(self, inputs: ModalityInputs) -> Fusion:
         vectors, present = self.encoder.modality_vectors(inputs.token_ids, inputs.mask, self.encoder_pooling)

@@ -16,7 +16,7 @@ import torch
 from allennlp.common import Params
 from allennlp.data import DatasetReader, Vocabulary
 
-from dm2s2_allennlp.gbm import RecordFeatures, fit_lightgbm, label_targets
+from dm2s2_allennlp.gbm import RecordFeatures, fit_lightgbm, label_targets, predict_with
 from dm2s2_allennlp.heads import TaskHead
 from dm2s2_allennlp.metrics.defined import defined_only
 
@@ -58,8 +58,8 @@ def train_lightgbm(params: Params, serialization_dir: str, seed: Optional[int] =
     def targets(instances):
         return label_targets(instances, names)
 
-    boosters, predict = fit_lightgbm(task, head.num_outputs, matrix(train), targets(train), matrix(valid),
-                                     targets(valid), seed, rounds, early_stopping_rounds)
+    boosters = fit_lightgbm(task, head.num_outputs, matrix(train), targets(train), matrix(valid), targets(valid),
+                            seed, rounds, early_stopping_rounds)
 
     result: Dict[str, Any] = {"lightgbm_seed": seed, "lightgbm_numeric_modalities": features.numeric,
                               "lightgbm_best_iterations": [b.best_iteration if b is not None else 0
@@ -67,7 +67,7 @@ def train_lightgbm(params: Params, serialization_dir: str, seed: Optional[int] =
     warned: set = set()
     for split, instances in (("training", train), ("best_validation", valid), ("test", test)):
         if instances:
-            scores = torch.tensor(predict(matrix(instances)), dtype=torch.float32)
+            scores = torch.tensor(predict_with(task, boosters, matrix(instances)), dtype=torch.float32)
             head.update_metrics(scores, torch.tensor(targets(instances)),
                                 [i["metadata"] for i in instances])
             values = defined_only(head.get_metrics(reset=True), warned)

@@ -28,7 +28,6 @@ from dm2s2_allennlp.encoders import MultimodalEncoder
 from dm2s2_allennlp.errors import DataError
 from dm2s2_allennlp.heads import TaskHead
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
-from dm2s2_allennlp.modules.mlp import MLP
 from dm2s2_allennlp.metrics.defined import defined_only
 from dm2s2_allennlp.modules.numeric_features import NumericFeatures
 
@@ -82,10 +81,10 @@ class MultimodalModel(Model):
     def hidden_dim(self) -> int:
         return self.encoder.get_output_dim()
 
-    def prediction_mlp(self, spec: PredictionMlp, input_dim: int) -> MLP:
+    def prediction_mlp(self, spec: PredictionMlp, input_dim: int) -> torch.nn.Sequential:
         """The model's MLP to the head's outputs, its last layer initialised as the head wants."""
         mlp = spec.build(input_dim, self.head.num_outputs)
-        self.head.initialize_output_layer(mlp.output_layer)
+        self.head.initialize_output_layer(mlp[-1])
         return mlp
 
     def initialize(self) -> None:

@@ -1,7 +1,6 @@
 """Plain-torch building blocks of DM2S2 (usable and testable without AllenNLP)."""
 from dm2s2_allennlp.modules.inter_mra import InterModalityResidualAttention
 from dm2s2_allennlp.modules.intra_mra import IntraModalityResidualAttention
-from dm2s2_allennlp.modules.mlp import MLP
 from dm2s2_allennlp.modules.token_pooling import POOLINGS, pool_tokens
 from dm2s2_allennlp.modules.similarity import SIMILARITIES, masked_softmax, similarity
 from dm2s2_allennlp.modules.truncation import fair_lengths, fair_lengths_tensor

@@ -31,6 +31,8 @@ def similarity(hidden: torch.Tensor, weight: torch.Tensor, query: torch.Tensor, 
 
 def masked_softmax(scores: torch.Tensor, mask: torch.Tensor, dim: int) -> torch.Tensor:
     """Softmax over ``dim`` restricted to ``mask``; entries outside the mask are exactly 0, and a slice with nothing
-    in the mask gives all zeros (never NaN)."""
+    in the mask gives all zeros (never NaN). Kept instead of ``allennlp.nn.util.masked_softmax``, which differs at the
+    edges (tests/modules/test_mra.py): by default it zeroes the masked scores before the softmax, so present scores far
+    below 0 underflow to all-zero weights; ``memory_efficient=True`` gives an empty slice uniform weights."""
     filled = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
     return torch.softmax(filled, dim=dim) * mask.to(scores.dtype)

@@ -8,6 +8,7 @@ Sets' pooling over the SET of modality vectors is ``set_pooling``.)
 A sample with no modality tokens at all (L = 0) pools to the zero vector.
 """
 import torch
+from allennlp.nn.util import masked_max, masked_mean
 
 POOLINGS = ("mean", "max", "sum")
 
@@ -21,14 +22,12 @@ def check_pooling(name: str) -> str:
 def pool_tokens(hidden: torch.Tensor, token_mask: torch.Tensor, pooling: str) -> torch.Tensor:
     """``hidden`` ``(batch, N, d)``, ``token_mask`` ``(batch, N)`` bool -> ``(batch, d)``."""
     mask = token_mask.unsqueeze(-1)
-    if pooling == "max":
-        filled = hidden.masked_fill(~mask, torch.finfo(hidden.dtype).min)
-        pooled = filled.max(dim=1).values if hidden.size(1) else hidden.new_zeros(hidden.size(0), hidden.size(-1))
-        return torch.where(token_mask.any(dim=1, keepdim=True), pooled, torch.zeros_like(pooled))
-    summed = (hidden * mask.to(hidden.dtype)).sum(dim=1)
-    if pooling == "sum":
-        return summed
     if pooling == "mean":
-        count = token_mask.sum(dim=1, keepdim=True).clamp_min(1).to(hidden.dtype)
-        return summed / count
+        return masked_mean(hidden, mask, dim=1)  # AllenNLP's: 0 for a sample without tokens, as Eq. 5 wants
+    if pooling == "max":
+        # AllenNLP's masked_max gives the dtype's minimum for a sample without tokens: Eq. 5's empty pool is 0
+        pooled = masked_max(hidden, mask, dim=1) if hidden.size(1) else hidden.new_zeros(hidden.size(0), hidden.size(-1))
+        return torch.where(token_mask.any(dim=1, keepdim=True), pooled, torch.zeros_like(pooled))
+    if pooling == "sum":
+        return (hidden * mask.to(hidden.dtype)).sum(dim=1)
     raise ValueError(f"unknown pooling {pooling!r}")

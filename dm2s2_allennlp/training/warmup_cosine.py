@@ -9,7 +9,9 @@ for the optimizer step with index ``t`` (0-based) is
     lr(t) = min_lr + (base_lr - min_lr) * (1 + cos(pi * (t - W) / (T - W))) / 2  for W <= t < T
 
 so the first step already moves (lr > 0) and the peak is reached on the last warm-up step. AllenNLP has no scheduler
-that does this (``linear_with_warmup`` decays linearly; ``cosine`` has no warm-up), hence this one. The rate is
+that does this (``linear_with_warmup`` decays linearly; ``cosine`` has no warm-up), and transformers'
+``get_cosine_schedule_with_warmup`` is the same cosine but warms up one step late (its first step has lr 0, a step
+that does nothing; tests/training/test_warmup_cosine.py shows both), hence this one. The rate is
 updated every batch (``per_step: false`` updates it once per epoch instead, using epoch indices in the formula).
 """
 import math

@@ -94,7 +94,7 @@ def test_dmms_is_phi_then_set_pooling_then_rho():
         assert int(importance[b].sum()) == (12 if present[b].any() else 0)
         assert (importance[b][~present[b]] == 0).all()
     # 001's training details: bias -log((1 - pi) / pi) with pi = 0.01, class weights 1 / sqrt(frequency)
-    assert torch.allclose(model.rho.output_layer.bias, torch.full_like(model.rho.output_layer.bias, -math.log(99)))
+    assert torch.allclose(model.rho[-1].bias, torch.full_like(model.rho[-1].bias, -math.log(99)))
     counts = torch.tensor([sum(n in i["label"].labels for i in instances) for n in model.head.names],
                           dtype=torch.float)
     raw = 1 / counts.sqrt()

@@ -48,7 +48,7 @@ def test_forward_matches_a_float64_pipeline_built_from_the_equations(missing):
             h, a_intra, a_inter = reference(H, modality_of, intra, inter, "additive", True)
         else:  # Eq. 13 over all M modalities: a missing one's H'_m is 0 and its score q^T tanh(0) = 0
             h, a_intra, a_inter = literal_reference(H, modality_of, intra, inter)
-        layers = model.mlp.layers
+        layers = [m for m in model.mlp.modules() if isinstance(m, torch.nn.Linear)]  # FeedForward's, then output
         hidden = torch.tanh(layers[0].weight.double() @ h + layers[0].bias.double())  # rho (Eq. 6)
         logits = layers[-1].weight.double() @ hidden + layers[-1].bias.double()
         torch.testing.assert_close(output["logits"][b].double(), logits, atol=2e-5, rtol=1e-4)

@@ -157,3 +157,36 @@ def test_literal_eq13_keeps_a_missing_modalitys_zero_sum_in_the_softmax(kind):
     masked, _ = InterModalityResidualAttention(M, d, kind, True, missing_scores="masked").double(), None
     masked.load_state_dict(inter.state_dict())
     assert masked(H, ids)[1][0, 1] == 0.0 and masked(H, ids)[1][0].sum().item() == pytest.approx(1.0)
+
+
+def test_pooling_is_allennlps_masked_mean_and_max_with_an_empty_sample_pooling_to_zero():
+    from allennlp.nn import util
+
+    hidden = torch.randn(3, 5, 4)
+    mask = torch.tensor([[1, 1, 0, 1, 0], [0, 0, 0, 0, 0], [1, 0, 0, 0, 0]], dtype=torch.bool)
+    for pooling, reference in (("mean", util.masked_mean), ("max", util.masked_max)):
+        pooled = pool_tokens(hidden, mask, pooling)
+        expected = reference(hidden, mask.unsqueeze(-1), dim=1)
+        torch.testing.assert_close(pooled[[0, 2]], expected[[0, 2]])
+        assert torch.equal(pooled[1], torch.zeros(4))  # no tokens: Eq. 5's empty pool is 0
+    torch.testing.assert_close(pool_tokens(hidden, mask, "sum")[0], hidden[0, [0, 1, 3]].sum(0))
+
+
+def test_masked_softmax_is_allennlps_where_they_agree_and_differs_only_at_its_edges():
+    from allennlp.nn import util
+
+    from dm2s2_allennlp.modules.similarity import masked_softmax
+
+    scores = torch.randn(4, 6)
+    mask = torch.rand(4, 6) > 0.3
+    mask[:, 0] = True
+    torch.testing.assert_close(masked_softmax(scores, mask, -1), util.masked_softmax(scores, mask, dim=-1))
+    empty = torch.zeros(1, 3, dtype=torch.bool)
+    assert torch.equal(masked_softmax(torch.randn(1, 3), empty, -1), torch.zeros(1, 3))
+    assert torch.allclose(util.masked_softmax(torch.randn(1, 3), empty, dim=-1, memory_efficient=True),
+                          torch.full((1, 3), 1 / 3))  # AllenNLP's efficient form: uniform over nothing
+    far = torch.tensor([[-200.0, -201.0, 5.0]])  # the third is masked out
+    present = torch.tensor([[True, True, False]])
+    ours = masked_softmax(far, present, -1)
+    torch.testing.assert_close(ours, torch.tensor([[1 / (1 + math.exp(-1)), 1 - 1 / (1 + math.exp(-1)), 0.0]]))
+    assert float(util.masked_softmax(far, present, dim=-1).sum()) == 0.0  # AllenNLP's default underflows

@@ -56,7 +56,7 @@ def test_dm2s2_reads_the_numbers_only_when_asked():
     torch.manual_seed(0)
     model = make_model("dm2s2", vocab, MOVIE, numeric_features=True).eval()
     fit_head(model, instances)
-    assert model.numeric.fitted and model.mlp.layers[0].in_features == 32 + 2 * len(MOVIE)
+    assert model.numeric.fitted and next(m for m in model.mlp.modules() if isinstance(m, torch.nn.Linear)).in_features == 32 + 2 * len(MOVIE)
     present = torch.stack([i["numbers"].tensor for i in instances])[..., 1].bool()
     values = torch.stack([i["numbers"].tensor for i in instances])[..., 0]
     for m in range(len(MOVIE)):

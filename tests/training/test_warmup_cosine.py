@@ -84,3 +84,25 @@ def test_inside_allennlp_training(tmp_path):
     train_model(params, str(tmp_path))
     lrs = torch.load(tmp_path / "lrs.pt")
     assert lrs == pytest.approx([expected(t, 12, 6) for t in range(12)], rel=1e-9)
+
+
+def test_transformers_cosine_schedule_is_the_same_cosine_but_warms_up_one_step_late():
+    from transformers import get_cosine_schedule_with_warmup
+
+    steps, epochs, warmup = 7, 20, 5
+    optimizer, scheduler = make(num_epochs=epochs, steps=steps)
+    ours = []
+    for t in range(steps * epochs):
+        scheduler.step_batch(t + 1)
+        ours.append(optimizer.param_groups[0]["lr"])
+    hf_optimizer = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=1e-3)
+    hf = get_cosine_schedule_with_warmup(hf_optimizer, warmup * steps, steps * epochs)
+    theirs = []
+    for _ in range(steps * epochs):  # the rate each optimizer step uses, then the scheduler steps (HF's usage)
+        theirs.append(hf_optimizer.param_groups[0]["lr"])
+        hf_optimizer.step()
+        hf.step()
+    w = warmup * steps
+    assert theirs[0] == 0.0 and ours[0] > 0.0  # transformers' first step does nothing
+    assert ours[:w - 1] == pytest.approx(theirs[1:w])  # its warm-up is ours one step later
+    assert ours[w:] == pytest.approx(theirs[w:])  # the same cosine
