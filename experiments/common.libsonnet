@@ -31,7 +31,7 @@
   },
   // the head learns its class weights / target scaling from the training data; the cache is written each epoch;
   // a non-finite loss stops training naming the batch's records
-  callbacks:: [{ type: 'fit_to_data' }, { type: 'flush_encoder_cache' }, { type: 'check_finite_loss' }],
+  callbacks:: [{ type: 'fit_to_data' }, { type: 'stack_and_tune' }, { type: 'flush_encoder_cache' }],
   // batches of similar unified-sequence length (little padding)
   data_loader(batch_size):: { batch_sampler: { type: 'token_bucket', batch_size: batch_size } },
   validation_data_loader(batch_size):: {

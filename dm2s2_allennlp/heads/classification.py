@@ -72,7 +72,6 @@ class ClassificationHead(LabelledHead):
         return float(F.nll_loss(scores.double().clamp_min(1e-7).log(), gold.long()))
 
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
-        self.close_evaluation(reset)
         metrics = {"accuracy": self.accuracy.get_metric(reset), "f1_macro": self.macro_f1.get_metric(reset)["fscore"]}
         if self.binary:
             metrics["auc"] = float(self.auc.get_metric(reset))

@@ -1,7 +1,7 @@
 """A head's LightGBM blend: the stacked ensemble AutoGluon builds for multimodal tables, as one switch
 (``blend_with_lightgbm: true`` on any model).
 
-At the end of training (the ``fit_to_data`` callback), LightGBM is fitted to the training records' rendered
+After training (the ``stack_and_tune`` callback, at the best epoch), LightGBM is fitted to the training records' rendered
 modalities (``gbm.features``: numbers as numbers, words hashed per modality), stopping early on the validation
 records, and the final prediction becomes
 
@@ -58,15 +58,17 @@ class LightGbmBlend(torch.nn.Module):
         other = torch.as_tensor(self.predict(texts), dtype=scores.dtype).to(scores.device).reshape(scores.shape)
         return (1.0 - self.weight) * scores + self.weight * other
 
-    def fit(self, train_texts: List[Dict[str, Optional[str]]], train_targets: np.ndarray,
-            valid_texts: List[Dict[str, Optional[str]]], valid_targets: np.ndarray, model_scores: torch.Tensor,
-            loss: Callable[[torch.Tensor], float], num_outputs: int) -> float:
-        """Fit the boosters and choose w; ``model_scores`` are the model's on the validation records, ``loss`` scores a
-        prediction of them. Returns w."""
+    def fit_boosters(self, train_texts: List[Dict[str, Optional[str]]], train_targets: np.ndarray,
+                     valid_texts: List[Dict[str, Optional[str]]], valid_targets: np.ndarray, num_outputs: int) -> None:
+        """Fit LightGBM to the training records, stopping early on the validation records (the data alone)."""
         self.features = RecordFeatures(self.features_modalities(train_texts), self.n_features).fit(train_texts)
         self.boosters = fit_lightgbm(self.task, num_outputs, self.features.transform(train_texts), train_targets,
                                      self.features.transform(valid_texts), valid_targets, self.seed, self.rounds,
                                      self.early_stopping_rounds)
+
+    def choose_weight(self, model_scores: torch.Tensor, valid_texts: List[Dict[str, Optional[str]]],
+                      loss: Callable[[torch.Tensor], float]) -> float:
+        """The w of the lowest ``loss`` of the blended validation scores (``model_scores``: the model's own)."""
         other = torch.as_tensor(self.predict(valid_texts), dtype=model_scores.dtype).reshape(model_scores.shape)
         losses = [loss((1.0 - w) * model_scores + w * other) for w in WEIGHTS]
         self.weight = WEIGHTS[int(np.argmin(losses))]

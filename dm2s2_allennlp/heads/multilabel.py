@@ -28,7 +28,7 @@ from allennlp.data import Field, Vocabulary
 
 from dm2s2_allennlp.heads.labelled_head import LabelledHead
 from dm2s2_allennlp.heads.task_head import TaskHead
-from dm2s2_allennlp.heads.thresholds import OBJECTIVES, tune_thresholds
+from dm2s2_allennlp.heads.thresholds import OBJECTIVES
 from dm2s2_allennlp.metrics.multilabel_f1 import MultilabelF1
 from dm2s2_allennlp.metrics.recall_at_precision import RecallAtPrecision
 
@@ -55,6 +55,7 @@ class MultilabelHead(LabelledHead):
         self.tune_for = tune_for
         self.at_least_one = at_least_one
         self.register_buffer("thresholds", torch.full((len(self.names),), float(threshold)))
+        self.register_buffer("thresholds_tuned", torch.zeros((), dtype=torch.bool))
         self.f1 = MultilabelF1(threshold)
         self.recall_at_p95 = RecallAtPrecision(0.95)
 
@@ -63,14 +64,26 @@ class MultilabelHead(LabelledHead):
         return list(field.labels)
 
     @property
-    def keeps_evaluation(self) -> bool:
+    def fits_decisions(self) -> bool:
         return self.tune or self.blend is not None
 
+    @property
+    def decisions_fitted(self) -> bool:
+        return super().decisions_fitted and (not self.tune or bool(self.thresholds_tuned))
+
+    def set_thresholds(self, thresholds: torch.Tensor) -> None:
+        """Thresholds tuned on held-out records (``stack_and_tune``), kept in the archive."""
+        self.thresholds.copy_(thresholds)
+        self.thresholds_tuned.fill_(True)
+
     def decide(self, probs: torch.Tensor) -> torch.Tensor:
-        """The predicted label sets ``(batch, K)`` (bool) of ``probs``."""
-        predicted = probs >= self.thresholds
+        """The predicted label sets ``(batch, K)`` (bool) of ``probs``: at the tuned thresholds, or at the default one
+        while the decisions are suspended (a training run's validation passes)."""
+        thresholds = self.thresholds.new_full(self.thresholds.shape, self.default_threshold) \
+            if self.decisions_suspended else self.thresholds
+        predicted = probs >= thresholds
         if self.at_least_one:
-            margin = probs - self.thresholds
+            margin = probs - thresholds
             top = torch.zeros_like(predicted).scatter_(1, margin.argmax(-1, keepdim=True), True)
             predicted = predicted | (top & ~predicted.any(-1, keepdim=True))
         return predicted
@@ -96,14 +109,7 @@ class MultilabelHead(LabelledHead):
         self.recall_at_p95(scores, gold)
 
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
-        self.close_evaluation(reset)
         return {**self.f1.get_metric(reset), **self.recall_at_p95.get_metric(reset)}
-
-    def tune_to(self, evaluation: Dict[str, Any]) -> torch.Tensor:
-        """Set the thresholds from held-out records' final scores and gold labels (``last_evaluation``)."""
-        self.thresholds.copy_(tune_thresholds(evaluation["scores"], evaluation["gold"], self.default_threshold,
-                                              self.tune_for))
-        return self.thresholds
 
     def scoring_loss(self, scores: torch.Tensor, gold: torch.Tensor) -> float:
         return float(F.binary_cross_entropy(scores.double().clamp(1e-7, 1 - 1e-7), gold.double()))

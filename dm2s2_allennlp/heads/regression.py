@@ -101,7 +101,6 @@ class RegressionHead(TaskHead):
         return float(F.mse_loss(scores.double(), gold.double()))
 
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
-        self.close_evaluation(reset)
         metrics = self.errors.get_metric(reset)
         if self.auc is not None:
             metrics["auc"] = float(self.auc.get_metric(reset))

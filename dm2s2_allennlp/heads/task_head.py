@@ -14,9 +14,9 @@ tensor (the callback adds those of distributed workers), ``set_statistics`` appl
 archive restores the statistics its model was trained with. A head that needs statistics and trains without them
 warns once and trains with neutral ones (uniform weights, unscaled targets).
 
-A model with ``blend_with_lightgbm: true`` stacks LightGBM onto its head (``enable_blend``, ``heads.lightgbm_blend``):
-the head keeps its model scores, gold labels and record texts of each evaluation pass (``last_evaluation``), and the
-callback fits the blend to the best epoch's when training ends.
+A model with ``blend_with_lightgbm: true`` stacks LightGBM onto its head (``enable_blend``, ``heads.lightgbm_blend``)
+and a multi-label head may tune its thresholds: the ``stack_and_tune`` trainer callback fits both on the validation
+data; the head only applies them (``blended``, ``decide``), and holds them as state, so an archive carries them.
 """
 import logging
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -43,49 +43,41 @@ class TaskHead(Registrable, Fitted):
         self.label_namespace = label_namespace
         self._warned_unfitted = False
         self.blend: Optional[LightGbmBlend] = None
-        self._evaluation: List[Tuple[torch.Tensor, torch.Tensor, Optional[List[Dict[str, Any]]]]] = []
-        self.last_evaluation: Optional[Dict[str, Any]] = None  # model scores, gold, texts of the last evaluation
+        self.decisions_suspended = False
+        self._warned_undecided = False
 
-    # -- evaluation passes and the blend ----------------------------------------------------------------------------
+    # -- decisions fitted after training (the `stack_and_tune` callback) ---------------------------------------------
     def enable_blend(self, seed: int = 13) -> None:
         self.blend = LightGbmBlend(self.task, seed=seed)
 
     @property
-    def keeps_evaluation(self) -> bool:
+    def fits_decisions(self) -> bool:
+        """Whether this head has decisions that ``stack_and_tune`` fits on the validation data."""
         return self.blend is not None
 
-    def remember(self, scores: torch.Tensor, label: torch.Tensor,
-                 metadata: Optional[Sequence[Dict[str, Any]]]) -> None:
-        """Keep an evaluation batch's model scores (before any blend), gold labels and record texts."""
-        if self.keeps_evaluation and not self.training:
-            texts = [m["modality_texts"] for m in metadata] if metadata is not None else None
-            self._evaluation.append((scores.detach(), label.detach(), texts))
+    @property
+    def decisions_fitted(self) -> bool:
+        return self.blend is None or self.blend.fitted
 
-    def close_evaluation(self, reset: bool) -> None:
-        if reset and self._evaluation:
-            scores, gold, texts = zip(*self._evaluation)
-            self.last_evaluation = {"scores": torch.cat(scores).cpu(), "gold": torch.cat(gold).cpu(),
-                                    "texts": None if any(t is None for t in texts) else [x for t in texts for x in t]}
-            self._evaluation = []
+    def suspend_decisions(self, suspended: bool) -> None:
+        """While suspended (the validation passes of a training run) the fitted decisions are not applied."""
+        self.decisions_suspended = suspended
 
     def blended(self, scores: torch.Tensor, metadata: Optional[Sequence[Dict[str, Any]]]) -> torch.Tensor:
         """``scores`` with the LightGBM blend applied, in evaluation and prediction once it is fitted."""
-        if self.blend is None or self.training or metadata is None:
+        if self.blend is None or self.training or metadata is None or self.decisions_suspended:
             return scores
         return self.blend.apply(scores, [m["modality_texts"] for m in metadata])
 
-    def fit_blend(self, train: Sequence[Instance], evaluation: Dict[str, Any]) -> Dict[str, Any]:
-        """Fit the blend to the training records and an evaluation pass (``last_evaluation`` of the best epoch);
-        returns that pass with its scores blended."""
-        if evaluation.get("texts") is None:
-            raise ValueError("blend_with_lightgbm needs the validation records' texts (their metadata)")
-        gold = evaluation["gold"].numpy()
-        targets = label_targets(train, getattr(self, "names", []))
-        self.blend.fit([i["metadata"]["modality_texts"] for i in train], targets, evaluation["texts"], gold,
-                       evaluation["scores"], lambda scores: self.scoring_loss(scores, evaluation["gold"]),
-                       self.num_outputs)
-        scores = self.blend.apply(evaluation["scores"], evaluation["texts"])
-        return dict(evaluation, scores=scores)
+    def check_decisions(self) -> None:
+        """Warn once when a head evaluates with decisions it was asked to fit and never got (no `stack_and_tune`
+        trainer callback in the config)."""
+        if not self.training and not self.decisions_suspended and not self.decisions_fitted \
+                and not self._warned_undecided:
+            self._warned_undecided = True
+            logger.warning("%s: `blend_with_lightgbm` / `tune_thresholds` are set but were never fitted (no "
+                           "`stack_and_tune` trainer callback in the config?): the model is used alone, at the "
+                           "default thresholds", type(self).__name__)
 
     def scoring_loss(self, scores: torch.Tensor, gold: torch.Tensor) -> float:
         """A proper scoring loss of final scores against gold labels (what the blend weight minimises)."""
@@ -105,10 +97,10 @@ class TaskHead(Registrable, Fitted):
         updated. The loss is the model's own; outputs and metrics use the final scores (blended, once a blend is
         fitted)."""
         scores = self.scores(logits)
-        if label is not None:
-            self.remember(scores, label, metadata)
+        self.check_decisions()
         final = self.blended(scores, metadata)
         output = self.outputs(logits, final)
+        output["scores"] = scores  # the model's own, before any blend (what `stack_and_tune` fits to)
         if label is not None:
             self.check_fitted()
             output["loss"] = self.loss(logits, label)

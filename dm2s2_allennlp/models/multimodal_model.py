@@ -53,13 +53,17 @@ class Fusion:
 
 class MultimodalModel(Model):
     """Parameters: ``modalities`` (the reader's names, in its order), ``encoder``, ``head``, ``blend_with_lightgbm``
-    (false: stack LightGBM onto the head's predictions when training ends, ``heads.lightgbm_blend``), ``initializer``,
-    ``regularizer``; each model adds its fusion's (and usually ``mlp``)."""
+    (false: stack LightGBM onto the head's predictions, fitted by the ``stack_and_tune`` callback,
+    ``heads.lightgbm_blend``), ``check_finite_loss`` (true: training stops at the first batch whose loss is NaN or
+    infinite, naming its records; one host read of the loss per step -- the one AllenNLP's trainer makes right after
+    for its own NaN check, so no extra wait), ``initializer``, ``regularizer``; each model adds its fusion's (and
+    usually ``mlp``)."""
 
     default_predictor = "dm2s2"
 
     def __init__(self, vocab: Vocabulary, modalities: List[str], encoder: MultimodalEncoder, head: TaskHead,
-                 blend_with_lightgbm: bool = False, initializer: Optional[InitializerApplicator] = None,
+                 blend_with_lightgbm: bool = False, check_finite_loss: bool = True,
+                 initializer: Optional[InitializerApplicator] = None,
                  regularizer: Optional[RegularizerApplicator] = None) -> None:
         super().__init__(vocab, regularizer)
         if not modalities:
@@ -73,7 +77,7 @@ class MultimodalModel(Model):
         self.numeric: Optional[NumericFeatures] = None  # set by a model that reads the numeric values
         self._initializer = initializer
         self._warned_undefined: Set[str] = set()
-        self.last_batch_ids: List[Any] = []
+        self.check_finite_loss = check_finite_loss
         self._batches = self._labeled_batches = 0  # since the metrics were last reset
 
     # -- what a model class uses ---------------------------------------------------------------------------------
@@ -144,8 +148,6 @@ class MultimodalModel(Model):
         numbers: Optional[torch.Tensor] = None,
     ) -> Dict[str, Any]:
         ids = [m.get("id") for m in metadata] if metadata else []
-        if self.training:
-            self.last_batch_ids = ids  # named by the check_finite_loss callback if this batch's loss is not finite
         if label is None and self.training:
             raise ConfigurationError(f"a training batch without labels (records {ids[:10]}): every training record "
                                      "needs its label (multimodal_jsonl: `label`; ad_lp: `conversion_rate`)")
@@ -157,11 +159,20 @@ class MultimodalModel(Model):
             output["task_loss"] = output["loss"]
             auxiliary = fusion.auxiliary_loss if fusion.auxiliary_loss is not None else 0.0
             output["loss"] = fusion.task_loss_weight * output["loss"] + auxiliary
+        if self.training and self.check_finite_loss and "loss" in output:
+            self.stop_on_a_non_finite_loss(output["loss"], ids)
         output.update(fusion.outputs)
         if metadata is not None:  # the records' ids and kept word pieces, for explanations
             output["id"] = ids
             output["modality_tokens"] = [m["modality_tokens"] for m in metadata]
         return output
+
+    @staticmethod
+    def stop_on_a_non_finite_loss(loss: torch.Tensor, ids: List[Any]) -> None:
+        if not torch.isfinite(loss.detach()):
+            raise DataError(f"the training batch with records {ids[:20]}", None,
+                            f"the training loss is {float(loss.detach())} on the batch with records {ids[:20]}: look for "
+                            "extreme values in these records' labels or numeric fields (or lower the learning rate)")
 
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
         """The head's and the fusion's metrics. A metric that is undefined on the data seen (an AUC or R@P95 without

@@ -51,7 +51,7 @@ local modalities = ['title', 'year', 'length', 'budget', 'rating', 'votes', 'mpa
     num_epochs: 12,
     patience: 4,
     validation_metric: '+f1_micro',
-    callbacks: [{ type: 'fit_to_data' }, { type: 'flush_encoder_cache' }, { type: 'check_finite_loss' }],
+    callbacks: [{ type: 'fit_to_data' }, { type: 'stack_and_tune' }, { type: 'flush_encoder_cache' }],
   },
   random_seed: 13,
   numpy_seed: 13,

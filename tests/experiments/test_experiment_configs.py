@@ -82,7 +82,7 @@ def test_every_config_is_here():
 def test_config_builds(config, fixture_data, tmp_path):
     params = Params.from_file(str(config), overrides(config, fixture_data))
     callbacks = [c["type"] for c in params["trainer"]["callbacks"]]
-    assert callbacks == ["fit_to_data", "flush_encoder_cache", "check_finite_loss"]
+    assert callbacks == ["fit_to_data", "stack_and_tune", "flush_encoder_cache"]
     if "quickstart" not in str(config):
         schedule = params["trainer"]["learning_rate_scheduler"]
         assert schedule is None if config.stem == "mmae" else schedule["type"] == "warmup_cosine"

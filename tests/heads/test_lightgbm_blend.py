@@ -61,7 +61,8 @@ def test_the_weight_minimises_the_validation_loss():
         return float(((scores - gold) ** 2).mean())
 
     blend = LightGbmBlend("regression", n_features=16)
-    weight = blend.fit(texts[:300], y[:300], texts[300:], y[300:], model, loss, 1)
+    blend.fit_boosters(texts[:300], y[:300], texts[300:], y[300:], 1)
+    weight = blend.choose_weight(model, texts[300:], loss)
     other = torch.tensor(blend.predict(texts[300:]))
     by_hand = [loss((1 - w) * model + w * other) for w in WEIGHTS]
     assert weight == WEIGHTS[int(np.argmin(by_hand))] and 0.5 < weight <= 1.0

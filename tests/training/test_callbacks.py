@@ -1,6 +1,8 @@
 """The trainer callbacks inside `allennlp train`: ``fit_to_data`` fits the head to the training labels (class
-weights, regression target scaling) and tunes multi-label thresholds on the validation data, and the archive carries
-both into `allennlp predict`; ``flush_encoder_cache`` leaves every state on disk at the end of training."""
+weights, regression target scaling), ``stack_and_tune`` tunes multi-label thresholds on the validation data before
+the trainer saves the best epoch (best.th is the trainer's own copy of that epoch's checkpoint: nothing rewrites it),
+and the archive carries both into `allennlp predict`; ``flush_encoder_cache`` leaves every state on disk at the end
+of training."""
 import json
 import subprocess
 import sys
@@ -44,12 +46,17 @@ def test_regression_targets_are_standardised_and_round_trip_through_the_archive(
 
 
 def test_tuned_thresholds_are_saved_and_used_by_predict(tmp_path):
-    archive, _ = train(tmp_path, "multilabel.jsonnet", **{"model.head.tune_thresholds": True,
-                                                          "trainer.num_epochs": 3})
+    archive, metrics = train(tmp_path, "multilabel.jsonnet", **{"model.head.tune_thresholds": True,
+                                                                 "trainer.num_epochs": 3,
+                                                                 "trainer.checkpointer": {"keep_most_recent_by_count": 5}})
     head = archive.model.head
     thresholds = head.thresholds.tolist()
     assert any(abs(t - 0.5) > 1e-6 for t in thresholds), thresholds  # tuned, not the default
-    assert torch.equal(torch.load(tmp_path / "run" / "best.th")["head.thresholds"], head.thresholds)
+    best = torch.load(tmp_path / "run" / "best.th")
+    assert torch.equal(best["head.thresholds"], head.thresholds) and bool(best["head.thresholds_tuned"])
+    # the trainer's checkpoint of the best epoch already holds them: best.th is that file, not rewritten afterwards
+    checkpoint = torch.load(tmp_path / "run" / f"model_state_e{metrics['best_epoch'] + 1}_b0.th")
+    assert checkpoint.keys() == best.keys() and all(torch.equal(checkpoint[k], best[k]) for k in best)
     predictor = Predictor.from_archive(archive)
     for record in records("unlabeled.jsonl") + records("multilabel.jsonl"):
         output = predictor.predict_json(record)

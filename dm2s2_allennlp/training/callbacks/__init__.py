@@ -1,4 +1,5 @@
-"""Trainer callbacks every shipped config lists: ``fit_to_data``, ``flush_encoder_cache``, ``check_finite_loss``."""
-from dm2s2_allennlp.training.callbacks.check_finite_loss import CheckFiniteLoss
+"""Trainer callbacks the shipped configs list: ``fit_to_data`` (training-data statistics, at the start),
+``stack_and_tune`` (the decisions fitted on the validation data: LightGBM blend, thresholds), ``flush_encoder_cache``."""
 from dm2s2_allennlp.training.callbacks.fit_to_data import FitToData
 from dm2s2_allennlp.training.callbacks.flush_encoder_cache import FlushEncoderCache
+from dm2s2_allennlp.training.callbacks.stack_and_tune import StackAndTune
