@@ -52,8 +52,9 @@ def main():
         params = Params.from_file(str(ROOT / "experiments" / "quickstart" / "movies_dm2s2.jsonnet"),
                                   json.dumps({"train_data_path": paths["train"], "validation_data_path": paths["dev"],
                                               "test_data_path": paths["test"], "trainer.num_epochs": args.epochs,
-                                              "trainer.patience": None,
-                                              "model.encoder.cache": {} if cache else None}))
+                                              "trainer.patience": None}))
+        if not cache:  # the transformer itself, without the cached wrapper
+            params["model"]["encoder"] = params["model"]["encoder"]["transformer"]
         run = work / f"dm2s2_cache_{cache}"
         train_model(params, str(run))
         return epoch_seconds(run)

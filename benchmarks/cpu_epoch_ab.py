@@ -1,5 +1,5 @@
 """Training-loop epoch times on the CPU, cache off vs on, for comparing two revisions of this package (prints JSON;
-revisions with the composed model layout, 9774160 and later).
+revisions with the `cached` encoder wrapper, 0.3.0 and later).
 
 1,000 demo films, the embedded all-MiniLM-L6-v2 frozen, batch 32, forward + backward + AdamW over batches collated
 once. Run it against two revisions alternately (a `git worktree` of the old one, put first on PYTHONPATH) to see
@@ -53,10 +53,11 @@ def main():
     result = {"package": os.path.dirname(dm2s2_allennlp.__file__), "batches": len(batches)}
     for cache in (False, True):
         torch.manual_seed(0)
-        # the composed layout (encoder / head objects): revisions from 9774160 on read it
+        # the layout with the `cached` encoder wrapper: revisions from 0.3.0 on read it
+        transformer = {"type": "pretrained_transformer", "model_name": encoder, "max_length": 128}
         config = {"type": "dm2s2", "modalities": MODALITIES, "head": {"type": "multilabel"},
-                  "encoder": {"model_name": encoder, "max_length": 128,
-                              "cache": {"directory": tempfile.mkdtemp()} if cache else None}}
+                  "encoder": {"type": "cached", "transformer": transformer, "cache": {"directory": tempfile.mkdtemp()}}
+                  if cache else transformer}
         model = Model.from_params(vocab=vocab, params=Params(config)).train()
         optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-3)
         result["epoch_seconds_cache_on" if cache else "epoch_seconds_cache_off"] = [

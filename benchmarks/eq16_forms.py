@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-FROZEN = {"model.encoder.trainable_top_layers": 0, "model.blend_with_lightgbm": False, "model.numeric_features": False,
+FROZEN = {"model.encoder.transformer.trainable_top_layers": 0, "model.blend_with_lightgbm": False, "model.numeric_features": False,
           "model.head.tune_thresholds": False, "model.head.at_least_one": False,
           "trainer.optimizer": {"type": "adamw", "lr": 1e-3, "weight_decay": 0.01}, "evaluate_on_test": True}
 

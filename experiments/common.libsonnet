@@ -9,13 +9,16 @@
     type: 'dm2s2',
     modalities: modalities,
     encoder: {
-      type: 'pretrained_transformer',
-      model_name: encoder,
-      max_length: 512,
-      train_parameters: false,
-      // amp: the frozen encoder runs in bfloat16 on CUDA; the small trainable part stays in float32, so AllenNLP's
-      // fp16 AMP and its loss scaling are not needed
-      autocast: if amp then 'bfloat16' else null,
+      type: 'cached',  // the frozen encoder's states, computed once per record (encoders/cached.py)
+      transformer: {
+        type: 'pretrained_transformer',
+        model_name: encoder,
+        max_length: 512,
+        train_parameters: false,
+        // amp: the frozen encoder runs in bfloat16 on CUDA; the small trainable part stays in float32, so
+        // AllenNLP's fp16 AMP and its loss scaling are not needed
+        autocast: if amp then 'bfloat16' else null,
+      },
     },
     head: head,
   } + extra + variant,
@@ -56,7 +59,7 @@
     dmms: { type: 'dmms', set_pooling: 'max', phi_dropout: 0.25, prior: 0.01, encoder_pooling: 'cls' },
     // the modality-attention merger with the KL regulariser (paper 003): a linear classifier on the merged vectors.
     // 003 fine-tunes its BERT (lr 5e-5, warm-up + cosine); here the encoder stays frozen and shared with every other
-    // row, so the tables compare fusions (fine-tune it with encoder+: {train_parameters: true} and an optimizer
+    // row, so the tables compare fusions (fine-tune it with encoder: {type: 'pretrained_transformer', train_parameters: true, ...} and an optimizer
     // parameter group {lr: 5e-5} for the encoder). lambda: 003 searched {0, 1e-4, 5e-4, ..., 0.5} and used 5e-4 on
     // MM-IMDB (its Table 4); it gives none for Ads-Parallelity or Ad-LP, where 0.01 is kept.
     modality_attention_merger: { type: 'modality_attention_merger', kl_weight: 0.01, encoder_pooling: 'sum',

@@ -49,13 +49,22 @@ def encoder(request):
     return request.param
 
 
+def hf_model(model):
+    """The Hugging Face transformer inside a model's encoder (wrapped by the `cached` encoder or not)."""
+    return getattr(model.encoder, "transformer", model.encoder).transformer_model
+
+
 def make_model(model_type: str, vocab, modalities: List[str], task: str = "multilabel", encoder: str = TINY_BERT,
                max_length: int = 64, encoder_args: Optional[Dict[str, Any]] = None,
                head_args: Optional[Dict[str, Any]] = None, **model_args) -> Model:
-    """A registered model in the current config layout, as a config would build it."""
-    params = {"type": model_type, "modalities": modalities,
-              "encoder": {"type": "pretrained_transformer", "model_name": encoder, "max_length": max_length,
-                          **(encoder_args or {})},
+    """A registered model in the current config layout, as a config would build it: the transformer wrapped in the
+    ``cached`` encoder unless ``encoder_args`` says ``cache: None`` (or ``train_parameters``)."""
+    encoder_args = dict(encoder_args or {})
+    cache = encoder_args.pop("cache", {})  # cached unless cache=None (or nothing is frozen)
+    transformer = {"type": "pretrained_transformer", "model_name": encoder, "max_length": max_length, **encoder_args}
+    encoder_spec = transformer if cache is None or transformer.get("train_parameters") else \
+        {"type": "cached", "transformer": transformer, "cache": cache}
+    params = {"type": model_type, "modalities": modalities, "encoder": encoder_spec,
               "head": {"type": task, **(head_args or {})}, **model_args}
     return Model.from_params(vocab=vocab, params=Params(params))
 

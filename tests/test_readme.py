@@ -108,4 +108,4 @@ def test_the_readme_model_block_builds_a_model():
     config = json.loads(_jsonnet.evaluate_snippet("README", "local modalities = ['title', 'year']; {" + block + "}"))
     vocab = Vocabulary(tokens_to_add={"labels": ["Comedy", "Drama"]})
     model = Model.from_params(vocab=vocab, params=Params(config["model"]))
-    assert model.encoder.get_output_dim() == 384 and model.head.num_outputs == 2
+    assert model.encoder.get_output_dim() == 384 and model.head.num_outputs == 2 and model.encoder.cache is not None

@@ -41,7 +41,7 @@ from real_data import SPECS, Spec, write  # noqa: E402
 
 QUICKSTART = "experiments/quickstart/movies_{}.jsonnet"
 # the recipe with a frozen encoder and no blend: the setting of the paper's Table 3 ablations
-FROZEN = {"model.encoder.trainable_top_layers": 0, "model.blend_with_lightgbm": False,
+FROZEN = {"model.encoder.transformer.trainable_top_layers": 0, "model.blend_with_lightgbm": False,
           "trainer.optimizer": {"type": "adamw", "lr": 1e-3, "weight_decay": 0.01}}
 NEURAL = {  # system -> (config, extra overrides)
     "dm2s2": ("dm2s2", {}),

@@ -1,7 +1,7 @@
 """``allennlp train-lightgbm CONFIG -s OUT``: the LightGBM baseline of DM2S2 Table 4 on the data of any experiment
 config (its dataset reader, train / validation / test paths, the model's ``head``), writing ``OUT/metrics.json`` with the same metric names as ``allennlp train`` does, so
 ``allennlp results-table ... --relative-to LightGBM`` can report every model relative to it, as Table 4 does.
-See ``models.lightgbm_baseline`` for the features and the boosting. Also reachable as ``dm2s2 train-lightgbm``.
+See ``gbm.baseline`` for the pipeline, ``gbm.features`` and ``gbm.boosting`` for the features and the boosting. Also reachable as ``dm2s2 train-lightgbm``.
 """
 import argparse
 import os
@@ -29,7 +29,7 @@ class TrainLightGBM(Subcommand):
 
     @staticmethod
     def run(args: argparse.Namespace) -> None:
-        from dm2s2_allennlp.models.lightgbm_baseline import train_lightgbm
+        from dm2s2_allennlp.gbm.baseline import train_lightgbm
 
         if os.path.exists(os.path.join(args.serialization_dir, "metrics.json")):
             if not args.force:

@@ -1,24 +1,21 @@
 """``MultimodalEncoder``: the part of a model that turns the reader's per-modality token ids into hidden states.
 
-The readers emit one token sequence per modality (``(batch, M, T)`` ids and mask). Two encodings are offered, and a
-model picks the one its paper uses:
+The readers emit one token sequence per modality (``(batch, M, T)`` ids and mask). Two layouts are offered, each
+planned on the CPU from one host copy of the ids (``modules.unified_sequence``), and a model picks the one its paper
+uses:
 
-  * ``unify`` + ``encode``: DM2S2's unified sequence ``[CLS] x(1) [SEP] ... x(M) [SEP]`` (Eq. 2), fitted into
-    ``max_length`` by trimming the currently longest modality first (``modules.truncation``), planned on the CPU
-    (``modules.unified_sequence``), and its hidden states ``(batch, N, d)``;
-  * ``encode_each_modality`` / ``modality_vectors``: every modality encoded ON ITS OWN as ``[CLS] x(m) [SEP]`` (the
-    mid-fusion baselines), and one pooled vector per modality.
+  * ``unify``: DM2S2's unified sequence ``[CLS] x(1) [SEP] ... x(M) [SEP]`` (Eq. 2), fitted into ``max_length`` by
+    trimming the currently longest modality first (``modules.truncation``);
+  * ``modality_sequences``: every modality on its own as ``[CLS] x(m) [SEP]`` (the mid-fusion baselines, which pool
+    each one's states themselves: ``models.per_modality``).
 
-Implementations (``pretrained_transformer``, the default) provide the special token ids, ``output_dim``,
-``max_length`` and ``encode``; what is built on them lives here.
+``encode`` gives a layout's hidden states ``(batch, N, d)``. Implementations: ``pretrained_transformer`` (the
+default; runs the transformer) and ``cached`` (wraps one and caches its frozen part's states).
 """
-from typing import Tuple
-
 import torch
 from allennlp.common import Registrable
 from allennlp.common.checks import ConfigurationError
 
-from dm2s2_allennlp.modules.token_pooling import pool_tokens
 from dm2s2_allennlp.modules.truncation import fair_lengths_tensor
 from dm2s2_allennlp.modules.unified_sequence import UnifiedSequence, build_unified_sequence
 
@@ -71,47 +68,3 @@ class MultimodalEncoder(Registrable, torch.nn.Module):
         flat = host_ids.reshape(batch_size * num_modalities, 1, -1)[present]
         sequences = build_unified_sequence(flat, lengths[present].view(-1, 1), self.cls_id, self.sep_id, self.pad_id)
         return sequences.to(token_ids.device), present, lengths
-
-    def modality_cls_vectors(self, token_ids: torch.Tensor, mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        batch_size, num_modalities, _ = token_ids.shape
-        sequences, present, lengths = self.modality_sequences(token_ids, mask)
-        device = sequences.device if sequences is not None else token_ids.device
-        vectors = torch.zeros(batch_size * num_modalities, self.get_output_dim(), device=device)
-        if sequences is not None:
-            hidden = self.encode(sequences, all_positions=True)
-            vectors[present.to(device, non_blocking=True)] = hidden[:, 0]
-        present_mask = (lengths > 0).view(batch_size, num_modalities).to(device, non_blocking=True)
-        return vectors.view(batch_size, num_modalities, -1), present_mask
-
-    def encode_each_modality(self, token_ids: torch.Tensor, mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Token states of every modality encoded ON ITS OWN, as ``[CLS] x(m) [SEP]``. Returns ``(batch, M, T, d)``
-        states (zeros at padding) and the ``(batch, M, T)`` token mask. A modality keeps at most ``max_length - 2``
-        tokens; missing modalities are not run through the encoder."""
-        batch_size, num_modalities, _ = token_ids.shape
-        dim = self.get_output_dim()
-        sequences, present, lengths = self.modality_sequences(token_ids, mask)  # planned on the host, as in `unify`
-        device = sequences.device if sequences is not None else token_ids.device
-        width = int(lengths.max()) if lengths.numel() else 0
-        states = torch.zeros(batch_size * num_modalities, width, dim, device=device)
-        if sequences is not None:
-            hidden = self.encode(sequences)  # (present, 1 + len + 1, d)
-            kept = sequences.modality_ids[:, 1:1 + width] >= 0
-            rows = present.to(device, non_blocking=True)
-            states[rows, : kept.size(1)] = hidden[:, 1:1 + width] * kept.unsqueeze(-1)
-        token_mask = torch.arange(width).view(1, -1) < lengths.view(-1, 1)
-        return (states.view(batch_size, num_modalities, width, dim),
-                token_mask.to(device, non_blocking=True).view(batch_size, num_modalities, width))
-
-    def modality_vectors(self, token_ids: torch.Tensor, mask: torch.Tensor,
-                         pooling: str = "mean") -> Tuple[torch.Tensor, torch.Tensor]:
-        """One vector per modality, ``(batch, M, d)``, pooled (``mean`` | ``sum`` | ``max``) over the modality's own
-        token states (``encode_each_modality``), or its own sequence's [CLS] state (``cls``: BERT's "first output of
-        the final layer", as Deep Multi-Modal Sets takes it), and the ``(batch, M)`` mask of present modalities. A
-        missing modality's vector is zeros. ``mean`` is how all-MiniLM-L6-v2 makes its sentence embeddings."""
-        if pooling == "cls":
-            return self.modality_cls_vectors(token_ids, mask)
-        states, token_mask = self.encode_each_modality(token_ids, mask)
-        batch_size, num_modalities, width, dim = states.shape
-        flat = batch_size * num_modalities
-        vectors = pool_tokens(states.reshape(flat, width, dim), token_mask.reshape(flat, width), pooling)
-        return vectors.view(batch_size, num_modalities, dim), token_mask.any(-1)

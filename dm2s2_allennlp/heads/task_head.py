@@ -19,13 +19,12 @@ and a multi-label head may tune its thresholds: the ``stack_and_tune`` trainer c
 data; the head only applies them (``blended``, ``decide``), and holds them as state, so an archive carries them.
 """
 import logging
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 import torch
 from allennlp.common import Registrable
-from allennlp.data import Field, Instance, Vocabulary
+from allennlp.data import Field, Vocabulary
 
-from dm2s2_allennlp.gbm import label_targets
 from dm2s2_allennlp.heads.lightgbm_blend import LightGbmBlend
 from dm2s2_allennlp.modules.fitted import Fitted
 

@@ -13,6 +13,7 @@ from allennlp.data import Vocabulary
 from allennlp.models import Model
 
 from dm2s2_allennlp.models.multimodal_model import Fusion, ModalityInputs, MultimodalModel
+from dm2s2_allennlp.models.per_modality import modality_vectors
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.token_pooling import check_pooling
 
@@ -36,5 +37,5 @@ class ConcatFusion(MultimodalModel):
         self.initialize()
 
     def fuse(self, inputs: ModalityInputs) -> Fusion:
-        vectors, _ = self.encoder.modality_vectors(inputs.token_ids, inputs.mask, self.encoder_pooling)
+        vectors, _ = modality_vectors(self.encoder, inputs.token_ids, inputs.mask, self.encoder_pooling)
         return Fusion(self.mlp(vectors.flatten(1)))

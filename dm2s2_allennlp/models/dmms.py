@@ -24,6 +24,7 @@ from allennlp.models import Model
 from torch import nn
 
 from dm2s2_allennlp.models.multimodal_model import Fusion, ModalityInputs, MultimodalModel
+from dm2s2_allennlp.models.per_modality import modality_vectors
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.set_pooling import check_set_pooling, modality_importance, set_pool
 from dm2s2_allennlp.modules.token_pooling import check_pooling
@@ -65,7 +66,7 @@ class DeepMultiModalSets(MultimodalModel):
             nn.init.constant_(self.rho[-1].bias, -math.log((1.0 - prior) / prior))
 
     def fuse(self, inputs: ModalityInputs) -> Fusion:
-        vectors, present = self.encoder.modality_vectors(inputs.token_ids, inputs.mask, self.encoder_pooling)
+        vectors, present = modality_vectors(self.encoder, inputs.token_ids, inputs.mask, self.encoder_pooling)
         elements = torch.stack([phi(vectors[:, m]) for m, phi in enumerate(self.phi)], dim=1)
         pooled, winners = set_pool(elements, present, self.set_pooling)
         outputs = {} if winners is None else {"modality_importance": modality_importance(winners,

@@ -20,6 +20,7 @@ from allennlp.models import Model
 
 from dm2s2_allennlp.metrics.device_mean import DeviceMean
 from dm2s2_allennlp.models.multimodal_model import Fusion, ModalityInputs, MultimodalModel
+from dm2s2_allennlp.models.per_modality import modality_vectors
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.multimodal_autoencoder import (ModalityScalarAttention, MultimodalAutoencoder,
                                                            loss_weights, reconstruction_loss)
@@ -64,7 +65,7 @@ class MultimodalAutoencoderModel(MultimodalModel):
         self.initialize()
 
     def fuse(self, inputs: ModalityInputs) -> Fusion:
-        vectors, present = self.encoder.modality_vectors(inputs.token_ids, inputs.mask, self.encoder_pooling)
+        vectors, present = modality_vectors(self.encoder, inputs.token_ids, inputs.mask, self.encoder_pooling)
         code, reconstructions = self.autoencoder(vectors)
         rec_loss = reconstruction_loss(vectors, reconstructions, present, self.reconstruction_weights)  # Eq. 7
         attended, weights = self.attention(vectors, present)

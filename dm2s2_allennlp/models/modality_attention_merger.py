@@ -22,6 +22,7 @@ from allennlp.models import Model
 
 from dm2s2_allennlp.metrics.device_mean import DeviceMean
 from dm2s2_allennlp.models.multimodal_model import Fusion, ModalityInputs, MultimodalModel
+from dm2s2_allennlp.models.per_modality import modality_vectors
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.modality_attention_merger import ModalityAttentionMerger
 from dm2s2_allennlp.modules.token_pooling import check_pooling
@@ -53,7 +54,7 @@ class ModalityAttentionMergerModel(MultimodalModel):
         self.initialize()
 
     def fuse(self, inputs: ModalityInputs) -> Fusion:
-        vectors, present = self.encoder.modality_vectors(inputs.token_ids, inputs.mask, self.encoder_pooling)
+        vectors, present = modality_vectors(self.encoder, inputs.token_ids, inputs.mask, self.encoder_pooling)
         merged, weights, kl = self.merger(vectors, present)
         self.mean_kl(kl)
         return Fusion(self.classifier(merged), {"modality_weights": weights, "modality_kl": kl},

@@ -31,7 +31,7 @@ local sizes = {
     datasets_for_vocab_creation: ['train'],
     model: common.model(modalities, encoder, { type: 'multilabel', class_weighting: 'inverse' },
                         common.variants[variant] + std.get(sizes, variant, {}), {
-                          encoder+: { max_length: 128 },
+                          encoder+: { transformer+: { max_length: 128 } },
                           mlp: { hidden_dims: [256], dropout: 0.1 },
                         }),
     data_loader: { batch_size: 32, shuffle: true },

@@ -33,7 +33,10 @@ local modalities = ['title', 'year', 'length', 'budget', 'rating', 'votes', 'mpa
   model: {
     type: 'dm2s2',
     modalities: modalities,
-    encoder: { type: 'pretrained_transformer', model_name: encoder, max_length: 128, trainable_top_layers: 2 },
+    encoder: {
+      type: 'cached',  // the frozen bottom's states, computed once per record
+      transformer: { type: 'pretrained_transformer', model_name: encoder, max_length: 128, trainable_top_layers: 2 },
+    },
     head: { type: 'multilabel', class_weighting: 'inverse', tune_thresholds: true, tune_for: 'f1_micro', at_least_one: true },
     numeric_features: true,
     blend_with_lightgbm: true,

@@ -24,30 +24,41 @@ def setup(tmp_path, max_length=64, cache=None, **encoder_args):
     return model, batch.as_tensor_dict()
 
 
+def transformer_of(model):
+    """The Hugging Face model inside the model's encoder (wrapped by the `cached` encoder or not)."""
+    return getattr(model.encoder, "transformer", model.encoder).transformer_model
+
+
+def cached_state(plain_state):
+    """A model's state dict in the layout of the same model with its transformer inside a `cached` encoder."""
+    return {("encoder.transformer." + k[len("encoder."):]) if k.startswith("encoder.") else k: v
+            for k, v in plain_state.items()}
+
+
 def count_encoder_calls(model):
     calls = []
-    original = model.encoder.transformer_model.forward
+    original = transformer_of(model).forward
 
     def counting(*args, **kwargs):
         calls.append((kwargs.get("input_ids") if "input_ids" in kwargs else args[0]).shape[0])
         return original(*args, **kwargs)
 
-    model.encoder.transformer_model.forward = counting
+    transformer_of(model).forward = counting
     return calls
 
 
 def test_cached_outputs_equal_uncached(tmp_path):
     plain, tensors = setup(tmp_path, cache=False)
-    assert plain.encoder.cache is None
+    assert not hasattr(plain.encoder, "cache")
     exact, _ = setup(tmp_path, cache={"dtype": "float32"})
-    exact.load_state_dict(plain.state_dict())
+    exact.load_state_dict(cached_state(plain.state_dict()))
     reference = plain(**tensors)
     for _ in range(2):  # first pass fills the cache, second reads it
         out = exact(**tensors)
         torch.testing.assert_close(out["logits"], reference["logits"], rtol=1e-5, atol=1e-6)
         torch.testing.assert_close(out["intra_weights"], reference["intra_weights"], rtol=1e-5, atol=1e-6)
     half, _ = setup(tmp_path, cache={"dtype": "float16"})
-    half.load_state_dict(plain.state_dict())
+    half.load_state_dict(cached_state(plain.state_dict()))
     first, second = half(**tensors), half(**tensors)
     torch.testing.assert_close(first["logits"], second["logits"], rtol=0, atol=0)  # cached == fresh, bit for bit
     torch.testing.assert_close(first["probs"], reference["probs"], rtol=1e-3, atol=1e-3)
@@ -73,15 +84,15 @@ def test_invalidated_by_encoder_weights_and_tokenisation(tmp_path):
     model(**tensors)
     changed, _ = setup(tmp_path)
     with torch.no_grad():
-        changed.encoder.transformer_model.embeddings.word_embeddings.weight[5] += 1.0
-    assert encoder_fingerprint(changed.encoder.transformer_model, TINY_BERT) != model.encoder.cache.fingerprint
+        transformer_of(changed).embeddings.word_embeddings.weight[5] += 1.0
+    assert encoder_fingerprint(transformer_of(changed), TINY_BERT) != model.encoder.cache.fingerprint
     truncated, short_tensors = setup(tmp_path, max_length=16)
     truncated.encoder.max_length = 16
     calls = count_encoder_calls(truncated)
     truncated(**short_tensors)
     assert calls  # other token ids (cut to 16) -> other keys -> computed, not read
     fine_tuned, _ = setup(tmp_path, train_parameters=True)
-    assert fine_tuned.encoder.cache is None
+    assert not hasattr(fine_tuned.encoder, "cache")  # nothing frozen: no `cached` wrapper
 
 
 class _Gate:

@@ -7,7 +7,7 @@ from allennlp.data import Batch, Vocabulary
 
 from dm2s2_allennlp.cache import CacheSettings
 from dm2s2_allennlp.dataset_readers import MultimodalJsonlReader
-from dm2s2_allennlp.encoders import PretrainedTransformerMultimodalEncoder
+from dm2s2_allennlp.encoders import CachedEncoder, PretrainedTransformerMultimodalEncoder
 from dm2s2_allennlp.encoder_names import EMBEDDED_ENCODER, resolve_model_name
 from tests.conftest import FIXTURES, TINY_BERT, TINY_ROBERTA, fit_head, make_model
 
@@ -27,7 +27,7 @@ def batch(encoder=TINY_BERT):
 @pytest.mark.parametrize("name", [TINY_BERT, TINY_ROBERTA], ids=["bert", "roberta"])
 def test_frozen_states_are_the_transformers_own(name, tmp_path):
     ids, mask, *_ = batch(name)
-    encoder = PretrainedTransformerMultimodalEncoder(name, max_length=64, cache=None).eval()
+    encoder = PretrainedTransformerMultimodalEncoder(name, max_length=64).eval()
     unified = encoder.unify(ids, mask)
     states = encoder.encode(unified)
     for b in range(ids.size(0)):
@@ -40,10 +40,10 @@ def test_frozen_states_are_the_transformers_own(name, tmp_path):
 def test_top_k_layers_with_and_without_the_cache(tmp_path):
     ids, mask, *_ = batch()
     torch.manual_seed(0)
-    cached = PretrainedTransformerMultimodalEncoder(TINY_BERT, max_length=64, trainable_top_layers=1,
-                                                    cache=CacheSettings(str(tmp_path), "float32"))
-    plain = PretrainedTransformerMultimodalEncoder(TINY_BERT, max_length=64, trainable_top_layers=1, cache=None)
-    plain.load_state_dict(cached.state_dict())
+    plain = PretrainedTransformerMultimodalEncoder(TINY_BERT, max_length=64, trainable_top_layers=1)
+    cached = CachedEncoder(PretrainedTransformerMultimodalEncoder(TINY_BERT, max_length=64, trainable_top_layers=1),
+                           CacheSettings(str(tmp_path), "float32"))
+    cached.transformer.load_state_dict(plain.state_dict())
     unified = cached.unify(ids, mask)
     cached.eval(), plain.eval()
     reference = plain.encode(unified)
@@ -56,8 +56,8 @@ def test_top_k_layers_with_and_without_the_cache(tmp_path):
     tokens = unified.attention_mask
     torch.testing.assert_close(reference[tokens], whole[tokens], atol=1e-5, rtol=1e-5)
     # the cache is keyed by the layer: a different split does not read these entries
-    deeper = PretrainedTransformerMultimodalEncoder(TINY_BERT, max_length=64, trainable_top_layers=2,
-                                                    cache=CacheSettings(str(tmp_path), "float32"))
+    deeper = CachedEncoder(PretrainedTransformerMultimodalEncoder(TINY_BERT, max_length=64, trainable_top_layers=2),
+                           CacheSettings(str(tmp_path), "float32"))
     deeper.load_state_dict(cached.state_dict())
     deeper.eval().encode(unified)
     assert deeper.cache.hits == 0 and deeper.cache.fingerprint != cached.cache.fingerprint
@@ -68,7 +68,7 @@ def test_only_the_top_k_layers_learn(tmp_path):
     model = make_model("dm2s2", vocab, MOVIE, encoder_args={"trainable_top_layers": 1,
                                                              "cache": {"directory": str(tmp_path)}})
     fit_head(model, instances)
-    encoder = model.encoder
+    encoder = model.encoder.transformer  # inside the `cached` wrapper
     assert encoder.split == 1 and not encoder.transformer_model.training
     model.train()
     assert encoder.layers()[1].training and not encoder.layers()[0].training  # dropout only where it learns
@@ -80,10 +80,15 @@ def test_only_the_top_k_layers_learn(tmp_path):
     trainable = {n for n, p in encoder.named_parameters() if p.requires_grad}
     assert trainable == {n for n, _ in encoder.named_parameters() if n.startswith("transformer_model.encoder.layer.1.")}
     # a changed top layer does not change the bottom's fingerprint: later epochs still read the cache
-    before = encoder.cache.fingerprint
+    before = model.encoder.cache.fingerprint
     with torch.no_grad():
         encoder.layers()[1].output.dense.weight.add_(1.0)
-    assert encoder._fingerprint() == before
+    assert encoder.fingerprint() == before
+
+
+def test_a_fully_fine_tuned_transformer_cannot_be_cached():
+    with pytest.raises(Exception, match="has no frozen states to cache"):
+        CachedEncoder(PretrainedTransformerMultimodalEncoder(TINY_BERT, train_parameters=True))
 
 
 def test_settings_are_checked():

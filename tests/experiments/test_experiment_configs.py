@@ -86,7 +86,7 @@ def test_config_builds(config, fixture_data, tmp_path):
     if "quickstart" not in str(config):
         schedule = params["trainer"]["learning_rate_scheduler"]
         assert schedule is None if config.stem == "mmae" else schedule["type"] == "warmup_cosine"
-        assert params["model"]["encoder"]["train_parameters"] is False
+        assert params["model"]["encoder"]["type"] == "cached" and params["model"]["encoder"]["transformer"]["train_parameters"] is False
     if "distributed" in params:  # the multi-GPU example: check its launch block, then build it on one CPU process
         distributed = params.pop("distributed").as_dict()
         assert distributed["cuda_devices"] == [0, 1] and distributed["num_nodes"] == 1
@@ -95,14 +95,14 @@ def test_config_builds(config, fixture_data, tmp_path):
 
 def test_paper_defaults_without_overrides():
     params = Params.from_file(str(ROOT / "experiments" / "mmimdb" / "dm2s2.jsonnet")).as_dict()
-    assert params["model"]["encoder"]["model_name"] == "roberta-large"
+    assert params["model"]["encoder"]["transformer"]["model_name"] == "roberta-large"
     assert params["dataset_reader"]["transformer_model_name"] == "roberta-large"
     assert params["dataset_reader"]["features_dir"] == "data/mmimdb_features/cloud_vision"
     assert params["train_data_path"] == "data/mmimdb#train"
     assert params["trainer"]["num_epochs"] == 30 and params["data_loader"]["batch_sampler"]["batch_size"] == 32
     assert "cuda_device" not in params["trainer"]  # AllenNLP takes GPU 0 when there is one
     ja = Params.from_file(str(ROOT / "experiments" / "ad_lp" / "dm2s2.jsonnet")).as_dict()
-    assert ja["model"]["encoder"]["model_name"] == "cl-tohoku/bert-base-japanese-whole-word-masking"
+    assert ja["model"]["encoder"]["transformer"]["model_name"] == "cl-tohoku/bert-base-japanese-whole-word-masking"
     assert ja["model"]["head"] == {"type": "regression", "auc_threshold": 0.0}
     from dm2s2_allennlp.dataset_readers import MMIMDB_GENRES
 
@@ -135,7 +135,7 @@ def test_the_paper_configs_train_as_the_papers_say(family):
     assert trainer["optimizer"] == {"type": "adamw", "lr": 1e-3, "weight_decay": 0.01}
     assert trainer["learning_rate_scheduler"] == {"type": "warmup_cosine", "warmup_epochs": 5}
     assert trainer["num_epochs"] == 30
-    assert model["encoder"]["train_parameters"] is False and "trainable_top_layers" not in model["encoder"]
+    assert model["encoder"]["transformer"]["train_parameters"] is False and "trainable_top_layers" not in model["encoder"]["transformer"]
     assert (model["use_intra"], model["use_inter"], model["residual"], model["similarity"], model["pooling"]) == \
         (True, True, True, "additive", "mean")
     assert model["missing_modality_scores"] == "literal" and not model.get("numeric_features", False)

@@ -11,8 +11,9 @@ from allennlp.data import Batch, Vocabulary
 from dm2s2_allennlp.dataset_readers import MultimodalJsonlReader
 from dm2s2_allennlp.models import (ConcatFusion, DeepMultiModalSets, DM2S2, EncoderOnly, ModalityAttentionMergerModel,
                                    MultimodalAutoencoderModel)
+from dm2s2_allennlp.models.per_modality import encode_each_modality, modality_vectors
 from dm2s2_allennlp.modules.set_pooling import modality_importance, set_pool
-from tests.conftest import FIXTURES, TINY_BERT, fit_head, make_model
+from tests.conftest import FIXTURES, TINY_BERT, fit_head, make_model, hf_model
 
 CONFIG = FIXTURES / "configs" / "baseline.jsonnet"
 GENERIC = FIXTURES / "generic"
@@ -56,9 +57,9 @@ def present_mask(instances):
 
 def test_each_modality_is_encoded_on_its_own():
     model, tensors, instances = build(ConcatFusion)
-    hf = model.encoder.transformer_model
+    hf = hf_model(model)
     ids_and_mask = model.modality_token_ids(tensors["modalities"])
-    states, mask = model.encoder.encode_each_modality(*ids_and_mask)
+    states, mask = encode_each_modality(model.encoder, *ids_and_mask)
     for b, instance in enumerate(instances):
         for m, field in enumerate(instance["modalities"].field_list):
             n = len(field.tokens)
@@ -70,7 +71,7 @@ def test_each_modality_is_encoded_on_its_own():
             alone = hf(torch.tensor([[model.encoder.cls_id] + ids + [model.encoder.sep_id]])).last_hidden_state[0, 1:1 + n]
             # the cache stores fp16, so compare at that precision
             torch.testing.assert_close(states[b, m, :n], alone.half().float(), atol=2e-3, rtol=2e-3)
-    vectors, present = model.encoder.modality_vectors(*ids_and_mask, "mean")
+    vectors, present = modality_vectors(model.encoder, *ids_and_mask, "mean")
     torch.testing.assert_close(present, present_mask(instances))
     expected = states.sum(2) / mask.sum(2, keepdim=True).clamp_min(1)
     torch.testing.assert_close(vectors, expected)
@@ -81,7 +82,7 @@ def test_dmms_is_phi_then_set_pooling_then_rho():
                                       head_args={"class_weighting": "inverse_sqrt"})
     present = present_mask(instances)
     output = model(**tensors)
-    vectors, _ = model.encoder.modality_vectors(*model.modality_token_ids(tensors["modalities"]))
+    vectors, _ = modality_vectors(model.encoder, *model.modality_token_ids(tensors["modalities"]))
     by_hand = []
     for b in range(len(instances)):
         elements = [model.phi[m](vectors[b, m]) for m in range(len(MOVIE)) if present[b, m]]
@@ -124,7 +125,7 @@ def test_merger_two_modalities_is_eq2_to_eq5():
         model.merger.norm_bias.uniform_(-0.5, 0.5)
     model.train()
     output = model(**tensors)
-    vectors, present = model.encoder.modality_vectors(*model.modality_token_ids(tensors["modalities"]), "sum")
+    vectors, present = modality_vectors(model.encoder, *model.modality_token_ids(tensors["modalities"]), "sum")
     norm = []
     for m in range(2):  # one LayerNorm per modality
         layer_norm = torch.nn.LayerNorm(vectors.size(-1))
@@ -173,7 +174,7 @@ def test_mmae_reconstruction_and_joint_loss():
                                       reconstruction_loss_weight=0.5)
     output = model(**tensors)
     present = present_mask(instances)
-    vectors, _ = model.encoder.modality_vectors(*model.modality_token_ids(tensors["modalities"]))
+    vectors, _ = modality_vectors(model.encoder, *model.modality_token_ids(tensors["modalities"]))
     codes = [model.autoencoder.encoders[m](vectors[:, m]) for m in range(len(MOVIE))]
     joint = torch.cat(codes, -1)  # Eq. 5: h_mm = [h_1; ...; h_M]
     alphas = [2.0, 1.0, 1.0, 1.0, 1.0]
@@ -209,7 +210,7 @@ def test_mmae_reconstruction_and_joint_loss():
 def test_concat_fusion_uses_zeros_for_a_missing_modality():
     model, tensors, instances = build(ConcatFusion, mlp={"hidden_dims": [8]})
     output = model(**tensors)
-    vectors, present = model.encoder.modality_vectors(*model.modality_token_ids(tensors["modalities"]))
+    vectors, present = modality_vectors(model.encoder, *model.modality_token_ids(tensors["modalities"]))
     assert (vectors[~present] == 0).all() and (~present).any()
     torch.testing.assert_close(output["logits"], model.mlp(vectors.flatten(1)))
 
@@ -260,9 +261,9 @@ def test_dmms_can_take_each_modalitys_cls_state_as_its_paper_does(tmp_path):
     model, tensors, instances = build(DeepMultiModalSets, set_dim=12, encoder_pooling="cls",
                                       encoder_args={"cache": {"directory": str(tmp_path), "dtype": "float32"}})
     ids_and_mask = model.modality_token_ids(tensors["modalities"])
-    vectors, present = model.encoder.modality_vectors(*ids_and_mask, "cls")
-    again, _ = model.encoder.modality_vectors(*ids_and_mask, "cls")  # read back from the cache
-    hf = model.encoder.transformer_model
+    vectors, present = modality_vectors(model.encoder, *ids_and_mask, "cls")
+    again, _ = modality_vectors(model.encoder, *ids_and_mask, "cls")  # read back from the cache
+    hf = hf_model(model)
     for b, instance in enumerate(instances):
         for m, field in enumerate(instance["modalities"].field_list):
             n = len(field.tokens)

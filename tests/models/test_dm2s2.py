@@ -9,7 +9,7 @@ from allennlp.models import Model
 
 from dm2s2_allennlp.dataset_readers import MultimodalJsonlReader
 from dm2s2_allennlp.models import DM2S2
-from tests.conftest import FIXTURES, TINY_BERT, TINY_ROBERTA, fit_head, make_model
+from tests.conftest import FIXTURES, TINY_BERT, TINY_ROBERTA, fit_head, make_model, hf_model
 
 CONFIGS = FIXTURES / "configs"
 GENERIC = FIXTURES / "generic"
@@ -158,13 +158,13 @@ def test_ablation_switches_remove_parameters():
 def test_frozen_encoder_stays_in_eval_mode_and_gets_no_gradient():
     model, tensors, *_ = build()
     model.train()
-    assert not model.encoder.transformer_model.training  # no dropout in the frozen encoder
+    assert not hf_model(model).training  # no dropout in the frozen encoder
     assert not any(p.requires_grad for p in model.encoder.parameters())
     model(**tensors)["loss"].backward()
     assert model.intra.weight.grad is not None
     tuned, *_ = build(encoder_args={"train_parameters": True})
     tuned.train()
-    assert tuned.encoder.transformer_model.training
+    assert hf_model(tuned).training
     tuned(**tensors)["loss"].backward()
     assert any(p.grad is not None for p in tuned.encoder.parameters())
 

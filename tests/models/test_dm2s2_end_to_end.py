@@ -8,7 +8,7 @@ import torch
 from allennlp.data import Batch, Vocabulary
 
 from dm2s2_allennlp.dataset_readers import MultimodalJsonlReader
-from tests.conftest import FIXTURES, TINY_BERT, fit_head, make_model
+from tests.conftest import FIXTURES, TINY_BERT, fit_head, make_model, hf_model
 from tests.modules.test_mra import reference
 
 MOVIE = ["title", "year", "length", "labels", "faces"]
@@ -31,7 +31,7 @@ def setup(head_args=None, **model_args):
 def test_forward_matches_a_float64_pipeline_built_from_the_equations(missing):
     model, tensors, instances = setup(missing_modality_scores=missing)
     output = model(**tensors)
-    hf = model.encoder.transformer_model.double()
+    hf = hf_model(model).double()
     tokenizer_ids = tensors["modalities"]["tokens"]["token_ids"]
     cls_id, sep_id = model.encoder.cls_id, model.encoder.sep_id
     for b, instance in enumerate(instances):

@@ -9,6 +9,7 @@ import torch
 from allennlp.data import Batch, Vocabulary
 
 from dm2s2_allennlp.dataset_readers import MultimodalJsonlReader
+from dm2s2_allennlp.encoders import MultimodalEncoder, PretrainedTransformerMultimodalEncoder
 from tests.conftest import FIXTURES, TINY_BERT, fit_head, make_model
 
 GENERIC = FIXTURES / "generic"
@@ -26,22 +27,46 @@ TYPES = {"dmms_cls": "dmms", "encoder_only_segments": "encoder_only"}
 META = torch.device("meta")
 
 
-def on_meta_after_planning(model):
-    encoder = model.encoder
-    plan, sequences = encoder.unify, encoder.modality_sequences
-    encoder.unify = lambda ids, mask: plan(ids, mask).to(META)
+class OnMetaAfterPlanning(MultimodalEncoder):
+    """The model's own encoder, composed through ``MultimodalEncoder``'s public interface: its layouts are planned
+    from the real host ids as always, then moved to the meta device, where everything after planning runs."""
 
-    def planned(ids, mask):
-        built, present, lengths = sequences(ids, mask)
+    def __init__(self, inner: MultimodalEncoder) -> None:
+        super().__init__()
+        self.inner = inner
+        self.cls_id, self.sep_id, self.pad_id, self.max_length = inner.cls_id, inner.sep_id, inner.pad_id, \
+            inner.max_length
+
+    def get_output_dim(self) -> int:
+        return self.inner.get_output_dim()
+
+    def unify(self, token_ids, mask):
+        return self.inner.unify(token_ids, mask).to(META)
+
+    def modality_sequences(self, token_ids, mask):
+        built, present, lengths = self.inner.modality_sequences(token_ids, mask)
         return (None if built is None else built.to(META)), present, lengths
 
-    encoder.modality_sequences = planned
+    def encode(self, unified, added_embeddings=None, all_positions=False):
+        return self.inner.encode(unified, added_embeddings, all_positions)
+
+
+class StandInTransformer(PretrainedTransformerMultimodalEncoder):
+    """A transformer whose output is zeros of the right shape (transformers' own host reads, e.g. its check for an
+    all-ones attention mask, are the floor's, not ours)."""
+
+    def run(self, input_ids, attention_mask, added_embeddings=None):
+        return torch.zeros(*input_ids.shape, self.get_output_dim(), device=input_ids.device,
+                           requires_grad=added_embeddings is not None)
+
+
+def on_meta_after_planning(model):
+    model.encoder = OnMetaAfterPlanning(model.encoder)
     return model.to(META)
 
 
-def stand_in_encoder(model):
-    model.encoder.run = lambda ids, mask, added=None: torch.zeros(*ids.shape, model.hidden_dim, device=ids.device,
-                                                                  requires_grad=added is not None)
+def stand_in_transformer(model):
+    model.encoder.inner.transformer = StandInTransformer(TINY_BERT, max_length=64).to(META)
 
 
 @pytest.mark.parametrize("task", sorted(DATA))
@@ -65,28 +90,28 @@ def test_a_training_step_reads_nothing_back_from_the_device_after_planning(tmp_p
     model = on_meta_after_planning(model)
     tensors["label"], tensors["numbers"] = tensors["label"].to(META), tensors["numbers"].to(META)
     if name == "encoder_only_segments":
-        stand_in_encoder(model)  # never cached: its states depend on trainable embeddings
+        stand_in_transformer(model)  # never cached: its states depend on trainable embeddings
     output = model(**tensors)  # the cached step
     output["loss"].backward()
     assert output["loss"].device.type == "meta"
-    model.encoder.cache.memory.clear()  # the step that fills the cache
-    stand_in_encoder(model)
+    model.encoder.inner.cache.memory.clear()  # the step that fills the cache
+    stand_in_transformer(model)
     model(**tensors)["loss"].backward()
 
 
 def test_the_check_can_fail():
-    """IntraMRA finding its modality's tokens on the device (without the host's index lists) is such a read."""
+    """IntraMRA finding its modality's tokens on the device (without the host's index lists) is such a read: on the
+    meta device it raises, with the host's lists it runs."""
     reader = MultimodalJsonlReader(modalities=DATA["multilabel"][1], transformer_model_name=TINY_BERT, max_length=64)
     instances = list(reader.read(str(GENERIC / "multilabel.jsonl")))
     vocab = Vocabulary.from_instances(instances)
     model = make_model("dm2s2", vocab, DATA["multilabel"][1], encoder_args={"cache": None}, **NO_LOSS_CHECK)
     batch = Batch(instances)
     batch.index_instances(vocab)
-    tensors = batch.as_tensor_dict()
-    model = on_meta_after_planning(model)
-    stand_in_encoder(model)
-    tensors["label"] = tensors["label"].to(META)
-    intra = model.intra.forward
-    model.intra.forward = lambda hidden, ids, modality_index=None: intra(hidden, ids, None)
+    ids, mask = model.modality_token_ids(batch.as_tensor_dict()["modalities"])
+    unified = model.encoder.unify(ids, mask).to(META)
+    hidden = torch.zeros(*unified.input_ids.shape, model.hidden_dim, device=META)
+    intra = model.intra.to(META)
+    intra(hidden, unified.modality_ids, unified.modality_index())  # the host's index lists: no read
     with pytest.raises(NotImplementedError):
-        model(**tensors)
+        intra(hidden, unified.modality_ids, None)

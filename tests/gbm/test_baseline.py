@@ -11,7 +11,7 @@ from allennlp.common import Params
 
 from dm2s2_allennlp.commands.results_table import collect, parse_rows, render
 from dm2s2_allennlp.gbm import RecordFeatures
-from dm2s2_allennlp.models.lightgbm_baseline import train_lightgbm
+from dm2s2_allennlp.gbm.baseline import train_lightgbm
 from tests.conftest import FIXTURES, ROOT
 
 CONFIGS = FIXTURES / "configs"
