@@ -9,8 +9,8 @@ value) uses both; ``loss_terms: printed`` is the formula as printed, which has n
 is minimised by predicting every class (the README reports what it does to F1).
 
 Decision rule: label k is predicted when Yhat_k >= t_k. t_k is ``threshold`` (0.5) for every class, or, with
-``tune_thresholds: true``, tuned per class on the validation data at the end of training (``heads.thresholds``;
-the ``fit_to_data`` callback does it with the best epoch's validation predictions) and stored in the archive, so
+``tune_thresholds: true``, tuned on the validation data (``heads.thresholds``; the ``stack_and_tune`` callback does
+it with the best epoch's validation predictions, before the trainer saves that epoch) and stored in the archive, so
 ``allennlp evaluate`` and ``allennlp predict`` use them. ``tune_for`` says what they maximise: ``f1_macro`` (the
 default: each class's own F1) or ``f1_micro`` (the pooled F1 of all decisions; match the trainer's
 ``validation_metric``). ``at_least_one: true`` predicts the class with the largest
