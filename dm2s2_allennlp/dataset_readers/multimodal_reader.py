@@ -36,6 +36,7 @@ from allennlp.data.fields import ListField, MetadataField, TensorField, TextFiel
 from allennlp.data.token_indexers import PretrainedTransformerIndexer, TokenIndexer
 from allennlp.data.tokenizers import PretrainedTransformerTokenizer, Tokenizer
 
+from dm2s2_allennlp.checks import in_range
 from dm2s2_allennlp.errors import DataError
 from dm2s2_allennlp.dataset_readers.file_checks import FileChecks
 from dm2s2_allennlp.encoder_names import resolve_model_name
@@ -136,6 +137,11 @@ class MultimodalReader(DatasetReader):
             unknown = set(max_tokens_per_modality) - set(self.modalities)
             if unknown:
                 raise ConfigurationError(f"`max_tokens_per_modality` names unknown modalities {sorted(unknown)}")
+            for name, cap in max_tokens_per_modality.items():
+                in_range(f"max_tokens_per_modality.{name}", cap, 1)
+        elif max_tokens_per_modality is not None:
+            in_range("max_tokens_per_modality", max_tokens_per_modality, 1)
+        in_range("max_length", max_length, 2)
         self.max_tokens_per_modality = max_tokens_per_modality
         self.budget = max_length - (len(self.modalities) + 1)
         if self.budget < 0:

@@ -24,6 +24,7 @@ from allennlp.common import cached_transformers
 from allennlp.common.checks import ConfigurationError
 
 from dm2s2_allennlp.cache import encoder_fingerprint
+from dm2s2_allennlp.checks import in_range
 from dm2s2_allennlp.encoder_names import resolve_model_name
 from dm2s2_allennlp.encoders.multimodal_encoder import MultimodalEncoder
 from dm2s2_allennlp.modules.unified_sequence import UnifiedSequence
@@ -36,6 +37,7 @@ class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
     def __init__(self, model_name: str, max_length: int = 512, train_parameters: bool = False,
                  trainable_top_layers: int = 0, autocast: Optional[str] = None, load_weights: bool = True) -> None:
         super().__init__()
+        in_range("max_length", max_length, 2)
         if autocast is not None and autocast not in AUTOCAST:
             raise ConfigurationError(f"`autocast` must be bfloat16, float16 or null, got {autocast!r}")
         if train_parameters and trainable_top_layers:

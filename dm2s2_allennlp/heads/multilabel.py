@@ -28,6 +28,7 @@ from allennlp.data import Field, Vocabulary
 
 from dm2s2_allennlp.heads.labelled_head import LabelledHead
 from dm2s2_allennlp.heads.task_head import TaskHead
+from dm2s2_allennlp.checks import in_range
 from dm2s2_allennlp.heads.thresholds import OBJECTIVES
 from dm2s2_allennlp.metrics.multilabel_f1 import MultilabelF1
 from dm2s2_allennlp.metrics.recall_at_precision import RecallAtPrecision
@@ -48,7 +49,7 @@ class MultilabelHead(LabelledHead):
         if loss_terms not in ("both", "printed"):
             raise ValueError(f"`loss_terms` must be both or printed, got {loss_terms!r}")
         self.loss_terms = loss_terms
-        self.default_threshold = threshold
+        self.default_threshold = in_range("threshold", threshold, 0.0, 1.0, low_open=True, high_open=True)
         self.tune = tune_thresholds
         if tune_for not in OBJECTIVES:
             raise ValueError(f"`tune_for` must be one of {OBJECTIVES}, got {tune_for!r}")

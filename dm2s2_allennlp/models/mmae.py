@@ -20,6 +20,7 @@ from allennlp.models import Model
 
 from dm2s2_allennlp.metrics.device_mean import DeviceMean
 from dm2s2_allennlp.models.multimodal_model import Fusion, ModalityInputs, MultimodalModel
+from dm2s2_allennlp.checks import in_range
 from dm2s2_allennlp.models.per_modality import modality_vectors
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.modules.multimodal_autoencoder import (ModalityScalarAttention, MultimodalAutoencoder,
@@ -54,8 +55,10 @@ class MultimodalAutoencoderModel(MultimodalModel):
         self.encoder_pooling = self.checked(check_pooling, encoder_pooling)
         alphas = self.checked(lambda given: loss_weights(self.modalities, given), reconstruction_weights or {})
         self.register_buffer("reconstruction_weights", alphas)
-        self.reconstruction_loss_weight = reconstruction_loss_weight
-        self.task_loss_weight = task_loss_weight
+        self.reconstruction_loss_weight = in_range("reconstruction_loss_weight", reconstruction_loss_weight, 0.0)
+        self.task_loss_weight = in_range("task_loss_weight", task_loss_weight, 0.0)
+        for name, weight in (reconstruction_weights or {}).items():
+            in_range(f"reconstruction_weights.{name}", weight, 0.0)
         m, d = len(self.modalities), self.hidden_dim
         self.autoencoder = MultimodalAutoencoder(m, d, code_dim, autoencoder_hidden_dim)
         self.attention = ModalityScalarAttention(m, d, attention_dim, attention_dropout)

@@ -12,6 +12,21 @@ from tests.conftest import FIXTURES, ROOT
 ADS_CONFIG = str(FIXTURES / "configs" / "ads_parallelity.jsonnet")
 
 
+@pytest.mark.parametrize("config, folds, problem", [
+    (ADS_CONFIG, 1, r"--folds must be at least 2"), (ADS_CONFIG, 0, r"--folds must be at least 2"),
+    (ADS_CONFIG, 13, r"--folds 13 is more than the 12 records"),
+    (ADS_CONFIG, 2, r"with --folds 2 the training part of a fold .* is empty: .* needs --folds 3 or more"),
+    (str(FIXTURES / "configs" / "multilabel.jsonnet"), 3, r"needs a dataset reader that splits its data into folds .* "
+                                                          r"'multimodal_jsonl' has none"),
+])
+def test_cross_validate_refuses_what_it_cannot_do_before_training(tmp_path, config, folds, problem):
+    from allennlp.common.checks import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=problem):
+        cross_validate(config, str(tmp_path / "cv"), folds=folds)
+    assert not (tmp_path / "cv").exists()
+
+
 def test_cross_validate_on_the_ads_fixture_and_resume(tmp_path):
     out = tmp_path / "cv"
     result = cross_validate(ADS_CONFIG, str(out), folds=3)
@@ -21,8 +36,10 @@ def test_cross_validate_on_the_ads_fixture_and_resume(tmp_path):
         assert (out / f"fold_{fold}" / "model.tar.gz").exists()
         # each fold really held out its own fold: the config's reader saw fold = i
         config = json.loads((out / f"fold_{fold}" / "config.json").read_text())
-        assert config["dataset_reader"]["fold"] == fold
+        assert config["dataset_reader"]["fold"] == fold and config["dataset_reader"]["folds"] == 3
     saved = json.loads((out / "metrics_cv.json").read_text())
+    # the reader split into the 3 folds that were held out (its default is 5): every one of the 12 images tested once
+    assert saved["folds"] == 3 and len(saved["fold_sizes"]) == 3 and sum(saved["fold_sizes"]) == 12
     assert saved == json.loads(json.dumps(result))
     accuracy = saved["metrics"]["accuracy"]
     folds = [json.loads((out / f"fold_{i}" / "metrics.json").read_text())["test_accuracy"] for i in range(3)]
@@ -44,7 +61,7 @@ def test_cross_validate_is_a_registered_command(tmp_path):
     out = tmp_path / "cv"
     env = dict(os.environ, HF_HUB_OFFLINE="1")
     result = subprocess.run([sys.executable, "-m", "allennlp", "cross-validate", ADS_CONFIG, "-s", str(out),
-                             "--folds", "2", "--include-package", "dm2s2_allennlp"], cwd=ROOT, env=env,
+                             "--folds", "3", "--include-package", "dm2s2_allennlp"], cwd=ROOT, env=env,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "accuracy:" in result.stdout and (out / "metrics_cv.json").exists()
