@@ -11,6 +11,7 @@ What it adds to ``allennlp``'s behaviour, for a person at a terminal:
   * AllenNLP's trainer's notice about ``torch.cuda.amp.autocast`` on this torch (it says nothing about the run) is
     not shown.
 """
+import atexit
 import json
 import os
 import sys
@@ -42,6 +43,7 @@ def undecodable_lines_as_errors(path: str) -> Optional[str]:
     descriptor, copy = tempfile.mkstemp(prefix="dm2s2-predict-", suffix=".jsonl")
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines))
+    atexit.register(os.remove, copy)  # the checked copy lives as long as the command
     return copy
 
 

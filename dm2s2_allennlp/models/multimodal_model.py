@@ -170,9 +170,9 @@ class MultimodalModel(Model):
     @staticmethod
     def stop_on_a_non_finite_loss(loss: torch.Tensor, ids: List[Any]) -> None:
         if not torch.isfinite(loss.detach()):
-            raise DataError(f"the training batch with records {ids[:20]}", None,
-                            f"the training loss is {float(loss.detach())} on the batch with records {ids[:20]}: look for "
-                            "extreme values in these records' labels or numeric fields (or lower the learning rate)")
+            raise DataError("training", None, f"the training loss is {float(loss.detach())} on the batch with records "
+                                              f"{ids[:20]}: look for extreme values in these records' labels or "
+                                              "numeric fields (or lower the learning rate)")
 
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
         """The head's and the fusion's metrics. A metric that is undefined on the data seen (an AUC or R@P95 without
