@@ -99,11 +99,10 @@ class FileChecks:
         self.id_places: Dict[str, List[str]] = defaultdict(list)
         self.labels: Counter = Counter()
 
-    def record(self, values: Dict[str, Any], has_label: bool, where: str,
-               texts: Optional[Dict[str, Optional[str]]] = None, record_id: Optional[str] = None,
-               labels: Sequence[str] = ()) -> None:
+    def record(self, values: Dict[str, Any], has_label: bool, where: str, texts: Dict[str, Optional[str]],
+               record_id: Optional[str] = None, labels: Sequence[str] = ()) -> None:
         """One record: its raw ``values``, whether it has a label, where it is, its rendered ``texts`` (``None`` =
-        missing; without them a raw value is missing when it is null, empty or blank), its id and its label names."""
+        missing), its id and its label names."""
         if self.labeled is None:
             self.labeled, self.first_where = has_label, where
         elif has_label != self.labeled:
@@ -114,8 +113,7 @@ class FileChecks:
                                             "evaluation) or all unlabeled (prediction)")
         self.records += 1
         for name in self.modalities:
-            present = texts.get(name) is not None if texts is not None else values.get(name) not in (None, "", [])
-            if present:
+            if texts.get(name) is not None:
                 self.present[name] += 1
         if record_id is not None:
             self.id_places[record_id].append(where)

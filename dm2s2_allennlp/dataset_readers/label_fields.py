@@ -9,7 +9,7 @@ came from, so that a label the model does not know (one of the validation or tes
 had) is reported with its file, line and the labels there are, instead of as a bare ``KeyError`` from the vocabulary.
 """
 import math
-from typing import Any
+from typing import Any, List
 
 import torch
 from allennlp.data import Field, Vocabulary
@@ -19,6 +19,16 @@ from dm2s2_allennlp.errors import DataError
 
 TASKS = ("multilabel", "classification", "regression")
 FLOAT32_MAX = float(torch.finfo(torch.float32).max)
+
+
+def label_names(field: Field) -> List[str]:
+    """The label names a label field holds: a multi-label field's labels, a class label, none for a regression
+    value."""
+    if isinstance(field, MultiLabelField):
+        return list(field.labels)
+    if isinstance(field, LabelField):
+        return [field.label]
+    return []
 
 
 def label_field(task: str, label: Any, where: str, namespace: str = "labels") -> Field:

@@ -40,7 +40,7 @@ from dm2s2_allennlp.checks import in_range
 from dm2s2_allennlp.errors import DataError
 from dm2s2_allennlp.dataset_readers.file_checks import FileChecks
 from dm2s2_allennlp.encoder_names import resolve_model_name
-from dm2s2_allennlp.dataset_readers.label_fields import TASKS, label_field
+from dm2s2_allennlp.dataset_readers.label_fields import TASKS, label_field, label_names
 from dm2s2_allennlp.modules.numeric_features import signlog
 from dm2s2_allennlp.modules.truncation import fair_lengths
 
@@ -198,8 +198,8 @@ class MultimodalReader(DatasetReader):
             except TypeError as error:
                 raise DataError(where, f"modalities.{name}", str(error)) from None
         if checks is not None:
-            names = getattr(label_field, "labels", None) or [getattr(label_field, "label", None)]
-            checks.record(values, label is not None, where, texts, record_id, [n for n in names if isinstance(n, str)])
+            checks.record(values, label is not None, where, texts, record_id,
+                          label_names(label_field) if label_field is not None else [])
         tokens = self.tokenize_modalities(texts)
         numbers = [number_of(values.get(name)) for name in self.modalities]
         fields: Dict[str, Any] = {

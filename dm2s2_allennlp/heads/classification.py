@@ -8,11 +8,11 @@ Metrics: ``accuracy``, ``f1_macro``; with exactly two classes also ``auc`` and `
 AllenNLP's accuracy, F-beta and AUC check their inputs on the host, so they get them when read (``Deferred``).
 Output: ``probs``, and ``label`` / ``label_probs`` when made human-readable.
 """
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
-from allennlp.data import Field, Vocabulary
+from allennlp.data import Vocabulary
 from allennlp.training.metrics import Auc, CategoricalAccuracy, FBetaMeasure
 
 from dm2s2_allennlp.heads.labelled_head import LabelledHead
@@ -43,10 +43,6 @@ class ClassificationHead(LabelledHead):
         self.binary = len(self.names) == 2
         self.auc = Deferred(Auc(positive_label=self.positive_index)) if self.binary else None
         self.recall_at_p95 = RecallAtPrecision(0.95) if self.binary else None
-
-    @staticmethod
-    def labels_of(field: Field) -> List[str]:
-        return [field.label]
 
     def scores(self, logits: torch.Tensor) -> torch.Tensor:
         return torch.softmax(logits, dim=-1)

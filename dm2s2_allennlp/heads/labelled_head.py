@@ -1,11 +1,12 @@
 """``LabelledHead``: what the two heads over a label vocabulary share -- the label names, their class weights (Eq. 16's
 w_k from the training counts, ``heads.class_weights``; or ``label_counts`` given in the config) and the statistics
-that fit them. ``multilabel`` and ``classification`` differ in how many labels a record has (``labels_of``)."""
-from typing import Dict, List, Optional, Sequence
+that fit them (a record's label names: ``dataset_readers.label_fields.label_names``)."""
+from typing import Dict, Optional, Sequence
 
 import torch
 from allennlp.data import Field, Vocabulary
 
+from dm2s2_allennlp.dataset_readers.label_fields import label_names
 from dm2s2_allennlp.heads.class_weights import check_class_weighting, class_weights, counts_from_mapping
 from dm2s2_allennlp.heads.task_head import TaskHead, label_counts
 
@@ -23,10 +24,6 @@ class LabelledHead(TaskHead):
         if given is not None:
             self.mark_fitted()
 
-    @staticmethod
-    def labels_of(field: Field) -> List[str]:
-        raise NotImplementedError
-
     @property
     def num_outputs(self) -> int:
         return len(self.names)
@@ -39,7 +36,7 @@ class LabelledHead(TaskHead):
         return "the class weights are uniform"
 
     def label_statistics(self, labels: Sequence[Field]) -> torch.Tensor:
-        return label_counts(labels, self.names, self.labels_of)
+        return label_counts(labels, self.names, label_names)
 
     def set_statistics(self, statistics: torch.Tensor) -> None:
         self.class_weights.copy_(class_weights(statistics, self.class_weighting))

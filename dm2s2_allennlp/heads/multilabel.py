@@ -20,11 +20,11 @@ Metrics: F1 micro / macro / samples of the predicted label sets, and ``recall_at
 class) pairs, paper 003 Section 6.2; threshold-free). Output: ``probs``, and ``labels`` / ``label_probs`` when made
 human-readable.
 """
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
-from allennlp.data import Field, Vocabulary
+from allennlp.data import Vocabulary
 
 from dm2s2_allennlp.heads.labelled_head import LabelledHead
 from dm2s2_allennlp.heads.task_head import TaskHead
@@ -59,10 +59,6 @@ class MultilabelHead(LabelledHead):
         self.register_buffer("thresholds_tuned", torch.zeros((), dtype=torch.bool))
         self.f1 = MultilabelF1(threshold)
         self.recall_at_p95 = RecallAtPrecision(0.95)
-
-    @staticmethod
-    def labels_of(field: Field) -> List[str]:
-        return list(field.labels)
 
     @property
     def fits_decisions(self) -> bool:
