@@ -2,18 +2,15 @@
 // its settings (encoder, data locations, epochs, batch size) as `local` variables at its top; change them there, or
 // override the config's keys at the command line with `-o` (README, "Reproducing the paper's tables").
 {
-  // A model over the data set's modalities: the frozen encoder (eval mode, states cached), the task head, the
-  // family's shared keys (`extra`), then the variant's own keys (DM2S2's ablation switches, or a baseline's type and
-  // paper settings).
-  model(modalities, encoder, head, variant={}, extra={}, amp=false):: {
+  // A model on the reader's data: the frozen encoder (eval mode, states cached), the task head, the family's shared
+  // keys (`extra`), then the variant's own keys (DM2S2's ablation switches, or a baseline's type and paper
+  // settings). The modalities, the encoder's name and max_length are the reader's: the model takes them from it.
+  model(head, variant={}, extra={}, amp=false):: {
     type: 'dm2s2',
-    modalities: modalities,
     encoder: {
       type: 'cached',  // the frozen encoder's states, computed once per record (encoders/cached.py)
       transformer: {
         type: 'pretrained_transformer',
-        model_name: encoder,
-        max_length: 512,
         train_parameters: false,
         // amp: the frozen encoder runs in bfloat16 on CUDA; the small trainable part stays in float32, so
         // AllenNLP's fp16 AMP and its loss scaling are not needed

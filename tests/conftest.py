@@ -55,13 +55,15 @@ def hf_model(model):
 
 
 def make_model(model_type: str, vocab, modalities: List[str], task: str = "multilabel", encoder: str = TINY_BERT,
-               max_length: int = 64, encoder_args: Optional[Dict[str, Any]] = None,
+               max_length: Optional[int] = None, encoder_args: Optional[Dict[str, Any]] = None,
                head_args: Optional[Dict[str, Any]] = None, **model_args) -> Model:
     """A registered model in the current config layout, as a config would build it: the transformer wrapped in the
     ``cached`` encoder unless ``encoder_args`` says ``cache: None`` (or ``train_parameters``)."""
     encoder_args = dict(encoder_args or {})
     cache = encoder_args.pop("cache", {})  # cached unless cache=None (or nothing is frozen)
-    transformer = {"type": "pretrained_transformer", "model_name": encoder, "max_length": max_length, **encoder_args}
+    transformer = {"type": "pretrained_transformer", "model_name": encoder, **encoder_args}
+    if max_length is not None:  # else the reader's (from the vocabulary), or 512
+        transformer["max_length"] = max_length
     encoder_spec = transformer if cache is None or transformer.get("train_parameters") else \
         {"type": "cached", "transformer": transformer, "cache": cache}
     params = {"type": model_type, "modalities": modalities, "encoder": encoder_spec,

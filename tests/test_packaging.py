@@ -65,12 +65,10 @@ def test_the_installed_wheel_trains_away_from_the_checkout(built, tmp_path):
     work = tmp_path / "work"  # no checkout here: the code must come from the installed wheel
     (work / "data").mkdir(parents=True)
     (work / "data" / "train.jsonl").write_text((FIXTURES / "generic" / "multilabel.jsonl").read_text())
-    config = {"dataset_reader": {"type": "multimodal_jsonl", "modalities": ["title", "year"], "task": "multilabel",
+    config = {"dataset_reader": {"type": "multimodal_jsonl", "max_length": 32,
                                  "transformer_model_name": str(FIXTURES / "encoders" / "tiny-bert")},
               "train_data_path": "data/train.jsonl",
-              "model": {"type": "dm2s2", "modalities": ["title", "year"],
-                        "encoder": {"model_name": str(FIXTURES / "encoders" / "tiny-bert"), "max_length": 32},
-                        "head": {"type": "multilabel"}},
+              "model": {"type": "dm2s2", "encoder": {"type": "pretrained_transformer"}},  # the rest is the reader's
               "data_loader": {"batch_size": 4},
               "trainer": {"optimizer": "adam", "num_epochs": 1, "cuda_device": -1,
                           "callbacks": [{"type": "fit_to_data"}]}}

@@ -104,8 +104,14 @@ def test_the_readme_model_block_builds_a_model():
     from allennlp.data import Vocabulary
     from allennlp.models import Model
 
+    from allennlp.data import DatasetReader
+
     (block,) = blocks("jsonnet")
-    config = json.loads(_jsonnet.evaluate_snippet("README", "local modalities = ['title', 'year']; {" + block + "}"))
-    vocab = Vocabulary(tokens_to_add={"labels": ["Comedy", "Drama"]})
+    config = json.loads(_jsonnet.evaluate_snippet("README", "{" + block + "}"))
+    reader = DatasetReader.from_params(Params(config["dataset_reader"]))
+    instances = list(reader.read(str(ROOT / "fixtures" / "generic" / "multilabel.jsonl")))
+    vocab = Vocabulary.from_instances(instances)
     model = Model.from_params(vocab=vocab, params=Params(config["model"]))
-    assert model.encoder.get_output_dim() == 384 and model.head.num_outputs == 2 and model.encoder.cache is not None
+    assert model.encoder.get_output_dim() == 384 and model.encoder.cache is not None
+    assert model.modalities == reader.modalities and model.encoder.transformer.max_length == 128
+    assert model.head.task == "multilabel" and model.head.num_outputs == vocab.get_vocab_size("labels")

@@ -5,9 +5,11 @@
 
 Systems (all on the same splits, scored by the package's own task heads):
   * ``dm2s2``: the recommended recipe, ``experiments/quickstart/movies_dm2s2.jsonnet``, adapted to each data set only
-    by the ``-o`` overrides a user writes (data paths, modalities, task head, validation metric, seeds);
-    Its runs also report the same trained model evaluated without its LightGBM blend (``test_model_alone_*``;
-    multi-label thresholds as tuned for the blend) and the blend's weight (``blend_weight``);
+    by the ``-o`` overrides a user writes: the data paths and the seeds, nothing else (the reader infers the
+    modalities and the task, the model takes them from it, the epoch is chosen on ``main_score``); the test split is
+    evaluated by this script on the trained archive, as ``allennlp evaluate`` does. Its runs also report the same
+    trained model evaluated without its LightGBM blend (``test_model_alone_*``; multi-label thresholds as tuned for
+    the blend) and the blend's weight (``blend_weight``);
   * ``dm2s2_frozen`` and its ablations ``..._intra_only``, ``..._inter_only``, ``..._encoder_only``: the recipe with
     the encoder frozen and no LightGBM blend (the paper's setting), with IntraMRA / InterMRA switched off (DM2S2
     Table 3's ablation order);
@@ -58,16 +60,18 @@ NEURAL = {  # system -> (config, extra overrides)
 SYSTEMS = ["tfidf", "lightgbm"] + list(NEURAL)  # the order they run in: peers and the recipe first
 
 
-def user_overrides(spec: Spec, paths: Dict[str, str], seed: int) -> Dict:
-    """What a user writes to point the recipe at their data (README, "Bring your own data")."""
-    overrides = {"train_data_path": paths["train"], "validation_data_path": paths["dev"],
-                 "test_data_path": paths["test"], "evaluate_on_test": True,
-                 "dataset_reader.modalities": spec.modalities, "model.modalities": spec.modalities,
-                 "dataset_reader.task": spec.task, "trainer.validation_metric": spec.validation_metric,
-                 "random_seed": seed, "numpy_seed": seed, "pytorch_seed": seed}
-    if spec.task != "multilabel":
-        overrides["model.head"] = {"type": spec.task}
-    return overrides
+def user_overrides(paths: Dict[str, str], seed: int) -> Dict:
+    """What a user writes to point the recipe at their data (README, "Bring your own data"): paths and seeds."""
+    return {"train_data_path": paths["train"], "validation_data_path": paths["dev"], "test_data_path": paths["test"],
+            "random_seed": seed, "numpy_seed": seed, "pytorch_seed": seed}
+
+
+def check_inferred(spec: Spec, out: Path) -> None:
+    """The reader inferred the spec's modalities and task (what the run's config.json now states)."""
+    reader = json.loads((out / "config.json").read_text())["dataset_reader"]
+    if reader.get("modalities") != spec.modalities or reader.get("task") != spec.task:
+        raise RuntimeError(f"{spec.name}: the reader inferred {reader.get('modalities')} / {reader.get('task')}, "
+                           f"the spec says {spec.modalities} / {spec.task}")
 
 
 def allennlp(args: List[str], log: Path, env: Dict[str, str]) -> float:
@@ -93,39 +97,50 @@ def run_one(spec: Spec, system: str, paths: Dict[str, str], seed: int, run: Path
         config, extra = NEURAL.get(system, ("dm2s2", {}))
         chosen = {key.split(":", 1)[-1]: value for key, value in (variant or {}).items()
                   if ":" not in key or key.split(":", 1)[0] == spec.task}
-        overrides = json.dumps({**user_overrides(spec, paths, seed), **extra, **chosen})
+        overrides = {**user_overrides(paths, seed), **extra, **chosen}
         out = run / "allennlp"
-        if system == "lightgbm":
-            seconds = allennlp(["train-lightgbm", QUICKSTART.format(config), "-s", str(out), "-o", overrides,
-                                "--force"], run / "train.log", env)
+        if system == "lightgbm":  # not the recipe: the LightGBM command evaluates the test split itself
+            overrides["evaluate_on_test"] = True
+            seconds = allennlp(["train-lightgbm", QUICKSTART.format(config), "-s", str(out), "-o",
+                                json.dumps(overrides), "--force"], run / "train.log", env)
         else:
-            seconds = allennlp(["train", QUICKSTART.format(config), "-s", str(out), "-o", overrides, "--force"],
-                               run / "train.log", env)
+            seconds = allennlp(["train", QUICKSTART.format(config), "-s", str(out), "-o", json.dumps(overrides),
+                                "--force"], run / "train.log", env)
+        check_inferred(spec, out)
         metrics = json.loads((out / "metrics.json").read_text())
         metrics["train_seconds"] = seconds
-        if system == "dm2s2":
+        if system != "lightgbm":
             os.environ["DM2S2_CACHE_DIR"] = str(cache)  # the in-process evaluation reads the run's cache
-            metrics.update(model_alone(out / "model.tar.gz", paths["test"]))
+            metrics.update(on_test(out / "model.tar.gz", paths["test"], alone=system == "dm2s2"))
         for weights in list(out.glob("*.th")) + list(out.glob("model.tar.gz")):  # ~100 MB a run; the numbers stay
             weights.unlink()
     (run / "result.json").write_text(json.dumps(metrics, indent=1))
     return metrics
 
 
-def model_alone(archive_file: Path, test_path: str) -> Dict[str, float]:
-    """The recipe's trained model on the test data with its LightGBM blend weighted 0, and the blend's weight."""
+def on_test(archive_file: Path, test_path: str, alone: bool) -> Dict[str, float]:
+    """The trained archive on the test data (``test_*``, as ``allennlp evaluate`` computes them) and, if ``alone``,
+    the same model with its LightGBM blend weighted 0 (``test_model_alone_*``) and the blend's weight."""
     from allennlp.data.data_loaders import SimpleDataLoader
     from allennlp.models.archival import load_archive
     from allennlp.training.util import evaluate
 
+    import dm2s2_allennlp  # noqa: F401  registers the package's parts, which loading an archive needs
+
     archive = load_archive(str(archive_file))
-    blend = archive.model.head.blend
-    if blend is None:
-        return {}
-    weight, blend.weight = blend.weight, 0.0
     instances = list(archive.validation_dataset_reader.read(test_path))
-    alone = evaluate(archive.model, SimpleDataLoader(instances, 64, vocab=archive.model.vocab), -1)
-    return {"blend_weight": weight, **{f"test_model_alone_{k}": v for k, v in alone.items() if k != "loss"}}
+
+    def scores(prefix: str) -> Dict[str, float]:
+        loader = SimpleDataLoader(instances, 64, vocab=archive.model.vocab)
+        return {f"{prefix}{k}": v for k, v in evaluate(archive.model, loader, -1).items()}
+
+    metrics = scores("test_")
+    blend = archive.model.head.blend
+    if alone and blend is not None:
+        weight, blend.weight = blend.weight, 0.0
+        metrics.update({"blend_weight": weight, **{k: v for k, v in scores("test_model_alone_").items()
+                                                   if k != "test_model_alone_loss"}})
+    return metrics
 
 
 def mean_std(values: List[float]) -> str:

@@ -59,8 +59,8 @@ class AdLpReader(MultimodalReader):
     to Table 7's fields."""
 
     def __init__(self, modalities: Optional[List[str]] = None, **kwargs) -> None:
-        kwargs["task"] = "regression"
-        modalities = list(modalities or AD_LP_MODALITIES)
+        self.fixed_task(kwargs, "regression", "ad_lp")
+        modalities = list(AD_LP_MODALITIES if modalities is None else modalities)
         unknown = [m for m in modalities if m not in AD_LP_MODALITIES]
         if unknown:
             raise DataError("ad_lp reader", "modalities", f"unknown fields {unknown}; choose from {AD_LP_MODALITIES}")

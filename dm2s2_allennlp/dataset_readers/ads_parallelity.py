@@ -91,8 +91,8 @@ class AdsParallelityReader(MultimodalReader):
         skip_unreadable_features: bool = False,
         **kwargs,
     ) -> None:
-        kwargs["task"] = "classification"
-        super().__init__(modalities=list(modalities or ADS_MODALITIES), **kwargs)
+        self.fixed_task(kwargs, "classification", "ads_parallelity")
+        super().__init__(modalities=list(ADS_MODALITIES if modalities is None else modalities), **kwargs)
         if tie not in ("non_parallel", "parallel", "skip"):
             raise DataError("ads_parallelity reader", "tie", f"must be non_parallel, parallel or skip, got {tie!r}")
         self._check_role(fold_role)

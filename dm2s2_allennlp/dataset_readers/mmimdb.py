@@ -81,8 +81,8 @@ class MmImdbReader(MultimodalReader):
     def __init__(self, features_dir: Optional[str] = None, split: Optional[str] = None,
                  modalities: Optional[List[str]] = None, skip_unreadable_features: bool = False,
                  ocr_features_dir: Optional[str] = None, **kwargs) -> None:
-        kwargs["task"] = "multilabel"
-        modalities = list(modalities or MMIMDB_MODALITIES)
+        self.fixed_task(kwargs, "multilabel", "mmimdb")
+        modalities = list(MMIMDB_MODALITIES if modalities is None else modalities)
         known = {"title", "plot", *VISUAL_MODALITIES}
         unknown = [m for m in modalities if m not in known]
         if unknown:

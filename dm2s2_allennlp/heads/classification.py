@@ -25,6 +25,7 @@ from dm2s2_allennlp.metrics.recall_at_precision import RecallAtPrecision
 @TaskHead.register("classification")
 class ClassificationHead(LabelledHead):
     task = "classification"
+    main_metric = ("accuracy", 1.0)
     """Parameters: ``class_weighting`` (``inverse``), ``positive_label`` (binary tasks), ``label_counts``
     (``{label: N_k}``; instead of the counts fitted from the training data), ``label_namespace``."""
 
@@ -67,7 +68,7 @@ class ClassificationHead(LabelledHead):
     def scoring_loss(self, scores: torch.Tensor, gold: torch.Tensor) -> float:
         return float(F.nll_loss(scores.double().clamp_min(1e-7).log(), gold.long()))
 
-    def get_metrics(self, reset: bool = False) -> Dict[str, float]:
+    def task_metrics(self, reset: bool = False) -> Dict[str, float]:
         metrics = {"accuracy": self.accuracy.get_metric(reset), "f1_macro": self.macro_f1.get_metric(reset)["fscore"]}
         if self.binary:
             metrics["auc"] = float(self.auc.get_metric(reset))

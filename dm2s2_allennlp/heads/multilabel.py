@@ -37,6 +37,7 @@ from dm2s2_allennlp.metrics.recall_at_precision import RecallAtPrecision
 @TaskHead.register("multilabel")
 class MultilabelHead(LabelledHead):
     task = "multilabel"
+    main_metric = ("f1_micro", 1.0)
     """Parameters: ``class_weighting`` (``inverse``), ``loss_terms`` (``both``), ``threshold`` (0.5),
     ``tune_thresholds`` (false), ``tune_for`` (``f1_macro``), ``at_least_one`` (false), ``label_counts`` (``{label: N_k}``; instead of the counts fitted from the training
     data), ``label_namespace``."""
@@ -105,7 +106,7 @@ class MultilabelHead(LabelledHead):
         self.f1(scores, gold, predicted=self.decide(scores))
         self.recall_at_p95(scores, gold)
 
-    def get_metrics(self, reset: bool = False) -> Dict[str, float]:
+    def task_metrics(self, reset: bool = False) -> Dict[str, float]:
         return {**self.f1.get_metric(reset), **self.recall_at_p95.get_metric(reset)}
 
     def scoring_loss(self, scores: torch.Tensor, gold: torch.Tensor) -> float:

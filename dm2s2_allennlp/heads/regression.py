@@ -35,6 +35,7 @@ class RegressionHead(TaskHead):
     """Parameters: ``standardize_targets`` (true), ``auc_threshold`` (none)."""
 
     task = "regression"
+    main_metric = ("rmse", -1.0)
     class_logits = False
 
     def __init__(self, vocab: Vocabulary, label_namespace: str = "labels", standardize_targets: bool = True,
@@ -100,7 +101,7 @@ class RegressionHead(TaskHead):
     def scoring_loss(self, scores: torch.Tensor, gold: torch.Tensor) -> float:
         return float(F.mse_loss(scores.double(), gold.double()))
 
-    def get_metrics(self, reset: bool = False) -> Dict[str, float]:
+    def task_metrics(self, reset: bool = False) -> Dict[str, float]:
         metrics = self.errors.get_metric(reset)
         if self.auc is not None:
             metrics["auc"] = float(self.auc.get_metric(reset))

@@ -1,9 +1,9 @@
 """``TaskHead``: everything a model's output means for one task, in one registered part chosen in the config
-(``head: {type: "multilabel" | "classification" | "regression", ...}``).
+(``head: {type: "multilabel" | "classification" | "regression", ...}``, or ``per_task``: the one of the reader's
+task, ``heads.per_task``).
 
 A head owns the task's loss, its class weights or target scaling, its decision rule (thresholds), its metrics and
-its human-readable output; the model before it only produces ``num_outputs`` logits per record. The readers ask the
-head class of their ``task`` how to turn a raw label into an AllenNLP field (``label_field``), and the LightGBM
+its human-readable output; the model before it only produces ``num_outputs`` logits per record. The LightGBM
 baseline reports its metrics through the same head (``update_metrics``), so every model of the package reports the
 same numbers under the same names.
 
@@ -35,6 +35,7 @@ class TaskHead(Registrable, Fitted):
     """Parameters: ``vocab`` (given by AllenNLP), ``label_namespace`` (``labels``)."""
 
     task = ""  # the registered name
+    main_metric = ("", 1.0)  # the task's main metric and its sign in `main_score` (higher is better)
     class_logits = True  # the logits score classes (a prior on them makes sense); false for regression
 
     def __init__(self, vocab: Vocabulary, label_namespace: str = "labels") -> None:
@@ -117,6 +118,16 @@ class TaskHead(Registrable, Fitted):
         raise NotImplementedError
 
     def get_metrics(self, reset: bool = False) -> Dict[str, float]:
+        """The task's metrics and ``main_score``: the main metric, signed so that higher is better (multilabel
+        ``f1_micro``, classification ``accuracy``, regression ``-rmse``), one name a config selects epochs on
+        (``validation_metric: "+main_score"``) whatever the task."""
+        metrics = self.task_metrics(reset)
+        name, sign = self.main_metric
+        if name in metrics:
+            metrics["main_score"] = sign * metrics[name]
+        return metrics
+
+    def task_metrics(self, reset: bool = False) -> Dict[str, float]:
         raise NotImplementedError
 
     def make_output_human_readable(self, output_dict: Dict[str, Any]) -> Dict[str, Any]:

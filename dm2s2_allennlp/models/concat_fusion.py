@@ -26,12 +26,12 @@ class ConcatFusion(MultimodalModel):
     def __init__(
         self,
         vocab: Vocabulary,
-        modalities: List[str],
+        modalities: Optional[List[str]] = None,
         encoder_pooling: str = "mean",
         mlp: Optional[PredictionMlp] = None,
         **kwargs,
     ) -> None:
-        super().__init__(vocab, modalities, **kwargs)
+        super().__init__(vocab, modalities=modalities, **kwargs)
         self.encoder_pooling = self.checked(check_pooling, encoder_pooling)
         self.mlp = self.prediction_mlp(mlp or PredictionMlp(), len(self.modalities) * self.hidden_dim)
         self.initialize()

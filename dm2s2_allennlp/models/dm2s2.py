@@ -47,7 +47,7 @@ class DM2S2(MultimodalModel):
     def __init__(
         self,
         vocab: Vocabulary,
-        modalities: List[str],
+        modalities: Optional[List[str]] = None,
         use_intra: bool = True,
         use_inter: bool = True,
         residual: bool = True,
@@ -58,7 +58,7 @@ class DM2S2(MultimodalModel):
         mlp: Optional[PredictionMlp] = None,
         **kwargs,
     ) -> None:
-        super().__init__(vocab, modalities, **kwargs)
+        super().__init__(vocab, modalities=modalities, **kwargs)
         self.checked(check_similarity, similarity)
         self.pooling = self.checked(check_pooling, pooling)
         m, d = len(self.modalities), self.hidden_dim

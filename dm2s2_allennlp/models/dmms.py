@@ -41,7 +41,7 @@ class DeepMultiModalSets(MultimodalModel):
     def __init__(
         self,
         vocab: Vocabulary,
-        modalities: List[str],
+        modalities: Optional[List[str]] = None,
         set_dim: int = 1024,
         set_pooling: str = "max",
         phi_dropout: float = 0.25,
@@ -50,7 +50,7 @@ class DeepMultiModalSets(MultimodalModel):
         prior: Optional[float] = 0.01,
         **kwargs,
     ) -> None:
-        super().__init__(vocab, modalities, **kwargs)
+        super().__init__(vocab, modalities=modalities, **kwargs)
         self.set_pooling = self.checked(check_set_pooling, set_pooling)
         self.encoder_pooling = encoder_pooling if encoder_pooling == "cls" else self.checked(check_pooling,
                                                                                              encoder_pooling)

@@ -28,13 +28,13 @@ class EncoderOnly(MultimodalModel):
     def __init__(
         self,
         vocab: Vocabulary,
-        modalities: List[str],
+        modalities: Optional[List[str]] = None,
         modality_embeddings: bool = False,
         pooling: str = "mean",
         mlp: Optional[PredictionMlp] = None,
         **kwargs,
     ) -> None:
-        super().__init__(vocab, modalities, **kwargs)
+        super().__init__(vocab, modalities=modalities, **kwargs)
         self.pooling = self.checked(check_pooling, pooling)
         self.modality_embedding: Optional[nn.Embedding] = None
         if modality_embeddings:

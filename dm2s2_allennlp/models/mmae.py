@@ -39,7 +39,7 @@ class MultimodalAutoencoderModel(MultimodalModel):
     def __init__(
         self,
         vocab: Vocabulary,
-        modalities: List[str],
+        modalities: Optional[List[str]] = None,
         code_dim: int = 64,
         autoencoder_hidden_dim: int = 256,
         attention_dim: int = 256,
@@ -51,7 +51,7 @@ class MultimodalAutoencoderModel(MultimodalModel):
         mlp: Optional[PredictionMlp] = None,
         **kwargs,
     ) -> None:
-        super().__init__(vocab, modalities, **kwargs)
+        super().__init__(vocab, modalities=modalities, **kwargs)
         self.encoder_pooling = self.checked(check_pooling, encoder_pooling)
         alphas = self.checked(lambda given: loss_weights(self.modalities, given), reconstruction_weights or {})
         self.register_buffer("reconstruction_weights", alphas)

@@ -36,13 +36,13 @@ class ModalityAttentionMergerModel(MultimodalModel):
     def __init__(
         self,
         vocab: Vocabulary,
-        modalities: List[str],
+        modalities: Optional[List[str]] = None,
         kl_weight: float = 0.01,
         encoder_pooling: str = "sum",
         mlp: Optional[PredictionMlp] = None,
         **kwargs,
     ) -> None:
-        super().__init__(vocab, modalities, **kwargs)
+        super().__init__(vocab, modalities=modalities, **kwargs)
         if kl_weight < 0:
             raise ConfigurationError(f"`kl_weight` must be >= 0, got {kl_weight}")
         self.encoder_pooling = self.checked(check_pooling, encoder_pooling)

@@ -9,11 +9,17 @@ the task's prediction, loss, metrics and readable output. ``forward`` lives here
 
 Config (every model)::
 
-    model: {type: "dm2s2", modalities: [...],
-            encoder: {type: "pretrained_transformer", model_name: "...", max_length: 512, cache: {...}},
-            head: {type: "multilabel", class_weighting: "inverse"},
+    model: {type: "dm2s2",
+            encoder: {type: "cached", transformer: {type: "pretrained_transformer", trainable_top_layers: 2}},
+            head: {type: "per_task", multilabel: {class_weighting: "inverse"}},
             mlp: {hidden_dims: [256], activation: "relu", dropout: 0.1},
             ... the model's own switches}
+
+The data's facts are the reader's (``dataset_readers.reader_facts``): the model takes the modalities (names and
+order), the task (which head) and the encoder's name and max_length from the vocabulary the reader's instances
+built. A config may still state them (``modalities: [...]``, ``head: {type: "regression"}``, the encoder's
+``model_name``): they are then checked, and one that disagrees with the reader is a ``ConfigurationError`` naming
+both.
 """
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
@@ -26,7 +32,9 @@ from allennlp.nn import InitializerApplicator, RegularizerApplicator
 
 from dm2s2_allennlp.encoders import MultimodalEncoder
 from dm2s2_allennlp.errors import DataError
-from dm2s2_allennlp.heads import TaskHead
+from dm2s2_allennlp.dataset_readers.reader_facts import stated_facts
+from dm2s2_allennlp.heads import PerTaskHead, TaskHead
+from dm2s2_allennlp.heads.per_task import check_task
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
 from dm2s2_allennlp.metrics.defined import defined_only
 from dm2s2_allennlp.modules.numeric_features import NumericFeatures
@@ -61,17 +69,17 @@ class MultimodalModel(Model):
 
     default_predictor = "dm2s2"
 
-    def __init__(self, vocab: Vocabulary, modalities: List[str], encoder: MultimodalEncoder, head: TaskHead,
-                 blend_with_lightgbm: bool = False, check_finite_loss: bool = True,
+    def __init__(self, vocab: Vocabulary, encoder: MultimodalEncoder, modalities: Optional[List[str]] = None,
+                 head: Optional[TaskHead] = None, blend_with_lightgbm: bool = False, check_finite_loss: bool = True,
                  initializer: Optional[InitializerApplicator] = None,
                  regularizer: Optional[RegularizerApplicator] = None) -> None:
         super().__init__(vocab, regularizer)
-        if not modalities:
-            raise ConfigurationError("`modalities` must list the reader's modality names, in the reader's order")
-        self.modalities = list(modalities)
+        facts = stated_facts(vocab)
+        self.modalities = agreed_modalities(modalities, facts.get("modalities"))
         encoder.check_modalities(len(self.modalities))
         self.encoder = encoder
-        self.head = head
+        self.head = head if head is not None else PerTaskHead.for_task(vocab)
+        check_task(self.head, facts.get("task"))
         if blend_with_lightgbm:
             self.head.enable_blend()
         self.numeric: Optional[NumericFeatures] = None  # set by a model that reads the numeric values
@@ -129,6 +137,14 @@ class MultimodalModel(Model):
         return {}
 
     # -- the one forward ------------------------------------------------------------------------------------------
+    def check_batch_modalities(self, metadata: Optional[List[Dict[str, Any]]]) -> None:
+        """The batch's modality names (the reader's, in its order) must be the model's."""
+        names = metadata[0].get("modality_names") if metadata else None
+        if names is not None and list(names) != self.modalities:
+            raise ConfigurationError(f"the data's modalities {list(names)} are not the model's {self.modalities} "
+                                     f"({disagreement(self.modalities, list(names))}): state the model's "
+                                     "modalities in the reader's config (`dataset_reader.modalities`)")
+
     def modality_token_ids(self, modalities: TextFieldTensors) -> Tuple[torch.Tensor, torch.Tensor]:
         """The ``(batch, M, T)`` token ids and mask of the reader's ``modalities`` field, checked against ``M``."""
         tokens = modalities["tokens"]
@@ -153,6 +169,7 @@ class MultimodalModel(Model):
                                      "needs its label (multimodal_jsonl: `label`; ad_lp: `conversion_rate`)")
         self._batches += 1
         self._labeled_batches += label is not None
+        self.check_batch_modalities(metadata)
         fusion = self.fuse(ModalityInputs(*self.modality_token_ids(modalities), numbers))
         output: Dict[str, Any] = dict(self.head(fusion.logits, label, metadata))
         if "loss" in output and (fusion.auxiliary_loss is not None or fusion.task_loss_weight != 1.0):
@@ -190,3 +207,27 @@ class MultimodalModel(Model):
     def make_output_human_readable(self, output_dict: Dict[str, Any]) -> Dict[str, Any]:
         return self.head.make_output_human_readable(output_dict)
 
+
+
+def disagreement(mine: List[str], theirs: List[str]) -> str:
+    """How two lists of modality names differ, in words."""
+    if sorted(mine) == sorted(theirs):
+        return "the same names in another order"
+    unknown, missing = [m for m in mine if m not in theirs], [m for m in theirs if m not in mine]
+    return "; ".join(part for part in (f"{unknown} not among the reader's" if unknown else "",
+                                       f"{missing} missing" if missing else "") if part)
+
+
+def agreed_modalities(given: Optional[List[str]], stated: Optional[List[str]]) -> List[str]:
+    """The model's modalities: the reader's (``stated``, from the vocabulary); ``given`` ones must equal them."""
+    if stated is None:
+        if not given:
+            raise ConfigurationError("`modalities`: the vocabulary does not hold the reader's modalities (it was not "
+                                     "built from this package's readers), so the model must list them, in the "
+                                     "reader's order")
+        return list(given)
+    if given is not None and list(given) != stated:
+        raise ConfigurationError(f"the model's `modalities` {list(given)} differ from the reader's {stated} "
+                                 f"({disagreement(list(given), stated)}): leave `model.modalities` out and the model "
+                                 "takes the reader's")
+    return list(stated)

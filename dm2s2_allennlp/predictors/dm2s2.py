@@ -38,6 +38,10 @@ POSITION = "__input_record__"  # where a record was in the input, carried from l
 class DM2S2Predictor(Predictor):
     def __init__(self, model: Model, dataset_reader: DatasetReader, frozen: bool = True) -> None:
         super().__init__(model, dataset_reader, frozen)
+        if getattr(dataset_reader, "modalities", ()) is None:  # a reader that infers them: use the model's
+            dataset_reader.set_modalities(model.modalities)
+        if getattr(dataset_reader, "task", ()) is None and getattr(model, "head", None) is not None:
+            dataset_reader.task = model.head.task
         self._records_read = 0
         self._warned: Set[str] = set()
 

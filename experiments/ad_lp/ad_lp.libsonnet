@@ -24,7 +24,7 @@ local dmms = { set_dim: 256 };  // Ad-LP is not in 001: D = 256 with the family'
     test_data_path: data + '/test.jsonl',
     evaluate_on_test: true,
     // Eq. 17's RMSE, fitted on standardised targets; AUC: converted (rate > 0) vs non-converted ads
-    model: common.model(modalities, encoder, { type: 'regression', auc_threshold: 0.0 }, variant_keys, {
+    model: common.model({ type: 'regression', auc_threshold: 0.0 }, variant_keys, {
       mlp: { hidden_dims: [256], dropout: 0.1 },
     }, amp),
     data_loader: common.data_loader(batch_size),

@@ -34,8 +34,7 @@ local dmms = { set_dim: 32, set_pooling: 'sum', head+: { class_weighting: 'none'
     test_data_path: csv + '#test',
     evaluate_on_test: true,
     datasets_for_vocab_creation: ['train'],
-    model: common.model(modalities, encoder,
-                        { type: 'classification', class_weighting: 'inverse', positive_label: 'parallel' },
+    model: common.model({ type: 'classification', class_weighting: 'inverse', positive_label: 'parallel' },
                         variant_keys, {
                           mlp: { hidden_dims: [32], dropout: 0.1 },  // rho as DMMS's [D -> 32 -> 2]
                         }, amp),

@@ -34,7 +34,7 @@ local merger = { kl_weight: 5e-4 };  // 003's lambda on MM-IMDB (its Table 4)
     evaluate_on_test: true,
     datasets_for_vocab_creation: ['train'],
     vocabulary: { type: 'from_instances', tokens_to_add: { labels: genres } },
-    model: common.model(modalities, encoder, { type: 'multilabel', class_weighting: 'inverse' },  // Eq. 16
+    model: common.model({ type: 'multilabel', class_weighting: 'inverse' },  // Eq. 16
                         variant_keys, {
                           mlp: { hidden_dims: [256, 128], dropout: 0.1 },  // rho as DMMS's [D -> 256 -> 128 -> classes]
                         }, amp),

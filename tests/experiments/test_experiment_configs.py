@@ -95,14 +95,15 @@ def test_config_builds(config, fixture_data, tmp_path):
 
 def test_paper_defaults_without_overrides():
     params = Params.from_file(str(ROOT / "experiments" / "mmimdb" / "dm2s2.jsonnet")).as_dict()
-    assert params["model"]["encoder"]["transformer"]["model_name"] == "roberta-large"
     assert params["dataset_reader"]["transformer_model_name"] == "roberta-large"
+    assert "model_name" not in params["model"]["encoder"]["transformer"]  # the model takes the reader's
+    assert "modalities" not in params["model"] and params["dataset_reader"]["max_length"] == 512
     assert params["dataset_reader"]["features_dir"] == "data/mmimdb_features/cloud_vision"
     assert params["train_data_path"] == "data/mmimdb#train"
     assert params["trainer"]["num_epochs"] == 30 and params["data_loader"]["batch_sampler"]["batch_size"] == 32
     assert "cuda_device" not in params["trainer"]  # AllenNLP takes GPU 0 when there is one
     ja = Params.from_file(str(ROOT / "experiments" / "ad_lp" / "dm2s2.jsonnet")).as_dict()
-    assert ja["model"]["encoder"]["transformer"]["model_name"] == "cl-tohoku/bert-base-japanese-whole-word-masking"
+    assert ja["dataset_reader"]["transformer_model_name"] == "cl-tohoku/bert-base-japanese-whole-word-masking"
     assert ja["model"]["head"] == {"type": "regression", "auc_threshold": 0.0}
     from dm2s2_allennlp.dataset_readers import MMIMDB_GENRES
 

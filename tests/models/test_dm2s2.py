@@ -3,6 +3,7 @@ import copy
 import pytest
 import torch
 from allennlp.common import Params
+from allennlp.common.checks import ConfigurationError
 from allennlp.common.testing import ModelTestCase
 from allennlp.data import Batch, Vocabulary
 from allennlp.models import Model
@@ -65,7 +66,7 @@ class TestDM2S2Classification(ModelTestCase):
     def test_binary_metrics(self):
         self.model(**self.dataset.as_tensor_dict())
         metrics = self.model.get_metrics(reset=True)
-        assert set(metrics) == {"accuracy", "f1_macro", "auc", "recall_at_p95"}
+        assert set(metrics) == {"accuracy", "f1_macro", "auc", "recall_at_p95", "main_score"}
 
 
 class TestDM2S2Regression(ModelTestCase):
@@ -192,7 +193,9 @@ def test_model_truncates_to_max_length_even_if_the_reader_did_not(tmp_path):
     path.write_text('{"id": "x", "modalities": {"a": "%s", "b": "toy", "c": "%s"}, "label": ["A"]}\n' % (text, text))
     reader = MultimodalJsonlReader(modalities=["a", "b", "c"], transformer_model_name=TINY_BERT, max_length=512)
     instances = list(reader.read(str(path)))
-    vocab = Vocabulary.from_instances(instances)
+    with pytest.raises(ConfigurationError, match="the encoder's `max_length` 100 is not the reader's `max_length` 512"):
+        make_model("dm2s2", Vocabulary.from_instances(instances), ["a", "b", "c"], max_length=100)
+    vocab = Vocabulary({"labels": {"A": 1}}, non_padded_namespaces=["labels"])  # one stating no reader facts
     model = make_model("dm2s2", vocab, ["a", "b", "c"], max_length=100)
     batch = Batch(instances)
     batch.index_instances(vocab)

@@ -5,12 +5,21 @@ from the trainer's training data loader. Under distributed training every worker
 workers use those of the whole training set. Parts fitted already (``label_counts`` in the config, a recovered run)
 are left alone. (The decisions fitted on the validation data -- the LightGBM blend, tuned thresholds -- are
 ``stack_and_tune``'s.)
+
+It also writes the facts the reader inferred from the training data (its ``modalities`` and ``task`` when the config
+left them out, as the vocabulary holds them: ``dataset_readers.reader_facts``) into the run's ``config.json``, which the archive is made from, so
+an archive's reader reads new data with the training data's modalities in their order, whatever order a new file
+names them in.
 """
+import json
 import logging
+import os
 
 import torch.distributed as dist
 from allennlp.common.util import is_distributed
 from allennlp.training.callbacks import TrainerCallback
+
+from dm2s2_allennlp.dataset_readers.reader_facts import stated_facts
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +31,8 @@ class FitToData(TrainerCallback):
         if not hasattr(model, "data_statistics"):
             return
         instances = list(trainer.data_loader.iter_instances())
+        if is_primary:  # the training data is read: the reader knows what it inferred
+            state_inferred_facts(trainer)
         statistics = model.data_statistics(instances)
         if is_distributed():
             device = next(model.parameters()).device
@@ -33,3 +44,30 @@ class FitToData(TrainerCallback):
         if statistics:
             logger.info("fitted %s to %d training records%s", sorted(statistics), len(instances),
                         " (this worker's share; statistics summed over workers)" if is_distributed() else "")
+
+
+def state_inferred_facts(trainer) -> None:
+    """Write into the run's ``config.json`` the modalities and task its readers were left to infer, as the model's
+    vocabulary holds them (``reader_facts``: what the training data's reader stated, whichever process read it)."""
+    path = os.path.join(trainer._serialization_dir or "", "config.json")
+    facts = stated_facts(trainer.model.vocab)
+    if not os.path.isfile(path):
+        return
+    with open(path, encoding="utf-8") as handle:
+        config = json.load(handle)
+    loaders = {"dataset_reader": trainer.data_loader,
+               "validation_dataset_reader": getattr(trainer, "_validation_data_loader", None)}
+    stated = set()
+    for key, loader in loaders.items():
+        reader = getattr(loader, "reader", None)
+        if not getattr(reader, "can_infer", False) or not isinstance(config.get(key), dict):
+            continue
+        for fact in ("modalities", "task"):
+            if config[key].get(fact) is None and fact in facts:
+                config[key][fact] = facts[fact]
+                stated.add(fact)
+    if stated:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(config, handle, indent=4)
+        logger.info("config.json states the %s the reader inferred, so the archive reads new data the same way",
+                    " and ".join(sorted(stated)))
