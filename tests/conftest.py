@@ -54,7 +54,7 @@ def hf_model(model):
     return getattr(model.encoder, "transformer", model.encoder).transformer_model
 
 
-def make_model(model_type: str, vocab, modalities: List[str], task: str = "multilabel", encoder: str = TINY_BERT,
+def make_model(model_type: str, vocab, modalities: Optional[List[str]], task: str = "multilabel", encoder: str = TINY_BERT,
                max_length: Optional[int] = None, encoder_args: Optional[Dict[str, Any]] = None,
                head_args: Optional[Dict[str, Any]] = None, **model_args) -> Model:
     """A registered model in the current config layout, as a config would build it: the transformer wrapped in the
@@ -66,8 +66,10 @@ def make_model(model_type: str, vocab, modalities: List[str], task: str = "multi
         transformer["max_length"] = max_length
     encoder_spec = transformer if cache is None or transformer.get("train_parameters") else \
         {"type": "cached", "transformer": transformer, "cache": cache}
-    params = {"type": model_type, "modalities": modalities, "encoder": encoder_spec,
+    params = {"type": model_type, "encoder": encoder_spec,
               "head": {"type": task, **(head_args or {})}, **model_args}
+    if modalities is not None:  # else the reader's, from the vocabulary
+        params["modalities"] = modalities
     return Model.from_params(vocab=vocab, params=Params(params))
 
 

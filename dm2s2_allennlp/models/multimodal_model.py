@@ -125,7 +125,10 @@ class MultimodalModel(Model):
         if self.head.needs_statistics and not self.head.fitted:
             statistics["head"] = self.head.label_statistics([i["label"] for i in instances if "label" in i])
         if self.numeric is not None and not self.numeric.fitted:
-            statistics["numeric"] = self.numeric.statistics(torch.stack([i["numbers"].tensor for i in instances]))
+            present = torch.tensor([[i["metadata"]["modality_texts"].get(name) is not None for name in self.modalities]
+                                    for i in instances])
+            statistics["numeric"] = self.numeric.statistics(torch.stack([i["numbers"].tensor for i in instances]),
+                                                            present)
         return statistics
 
     def set_data_statistics(self, statistics: Dict[str, torch.Tensor]) -> None:

@@ -11,7 +11,7 @@ from dm2s2_allennlp.dataset_readers import AdLpReader, MultimodalJsonlReader
 from dm2s2_allennlp.dataset_readers.multimodal_reader import number_of
 from dm2s2_allennlp.dataset_readers.reader_facts import stated_facts
 from dm2s2_allennlp.gbm import RecordFeatures
-from tests.conftest import FIXTURES, TINY_BERT
+from tests.conftest import FIXTURES, TINY_BERT, fit_head, make_model
 
 
 def write(path, records):
@@ -91,3 +91,7 @@ def test_one_rule_says_what_a_number_is_for_the_network_and_for_lightgbm(tmp_pat
     # LightGBM's numeric columns: the modalities whose every present value the same rule calls a number
     assert features.numeric == [name for k, name in enumerate(["faces", "year", "title", "mixed"])
                                 if all(p[k] for p in present)] == ["faces", "year"]
+    # ... and the network's numeric features keep the same modalities
+    model = make_model("dm2s2", Vocabulary.from_instances(instances), None, task="regression", numeric_features=True)
+    fit_head(model, instances)
+    assert [n for n, keep in zip(model.modalities, model.numeric.numeric.tolist()) if keep] == features.numeric

@@ -1,5 +1,6 @@
-"""Numeric values as numbers: the reader keeps every JSON-number modality's signlog value, ``NumericFeatures``
-standardises them with the training data's moments, and ``dm2s2`` with ``numeric_features: true`` reads them."""
+"""Numeric values as numbers: the reader keeps every number's signlog value (``number_of``), ``NumericFeatures``
+keeps the modalities whose every present training value is a number (LightGBM's rule) and standardises them with the
+training data's moments, and ``dm2s2`` with ``numeric_features: true`` reads them."""
 import math
 
 import pytest
@@ -18,8 +19,10 @@ def read():
     return list(reader.read(str(FIXTURES / "generic" / "multilabel.jsonl")))
 
 
-def test_the_reader_keeps_json_numbers_as_signlog_values():
+def test_the_reader_keeps_numbers_as_signlog_values():
     import json
+
+    from dm2s2_allennlp.dataset_readers.multimodal_reader import number_of, render_value
 
     instances = read()
     with open(FIXTURES / "generic" / "multilabel.jsonl") as handle:
@@ -28,7 +31,8 @@ def test_the_reader_keeps_json_numbers_as_signlog_values():
         numbers = instance["numbers"].tensor
         for m, name in enumerate(MOVIE):
             value = record["modalities"].get(name)
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if number_of(render_value(value)) is not None:
+                value = number_of(render_value(value))
                 assert numbers[m].tolist() == pytest.approx([math.copysign(math.log1p(abs(value)), value), 1.0])
             else:  # text, a list, a boolean or missing
                 assert numbers[m].tolist() == [0.0, 0.0]
@@ -38,13 +42,28 @@ def test_the_reader_keeps_json_numbers_as_signlog_values():
 def test_features_are_standardised_with_the_training_moments():
     numbers = torch.tensor([[[1.0, 1.0], [0.0, 0.0]], [[3.0, 1.0], [5.0, 1.0]], [[0.0, 0.0], [7.0, 1.0]]])
     features = NumericFeatures(2)
-    features.set_statistics(features.statistics(numbers))
+    features.set_statistics(features.statistics(numbers, numbers[..., 1].bool()))
     torch.testing.assert_close(features.mean, torch.tensor([2.0, 6.0]))
     torch.testing.assert_close(features.std, torch.tensor([1.0, 1.0]))
     out = features(numbers)
     torch.testing.assert_close(out, torch.tensor([[-1.0, 0.0, 1.0, 0.0], [1.0, -1.0, 1.0, 1.0],
                                                   [0.0, 1.0, 0.0, 1.0]]))
     assert features.fitted
+
+
+def test_a_modality_with_a_present_value_that_is_not_a_number_is_not_numeric():
+    """The one rule (as LightGBM's columns): a title that is "1999" once is still text."""
+    numbers = torch.tensor([[[1.0, 1.0], [7.6, 1.0]], [[3.0, 1.0], [0.0, 0.0]], [[2.0, 1.0], [0.0, 0.0]]])
+    present = torch.tensor([[True, True], [True, True], [True, False]])  # record 2's second value is text
+    features = NumericFeatures(2)
+    features.set_statistics(features.statistics(numbers, present))
+    assert features.numeric.tolist() == [True, False]
+    out = features(numbers)
+    assert out[:, 1].abs().sum() == 0 and out[:, 3].sum() == 0  # neither a value nor a presence flag
+    old = {k: v for k, v in features.state_dict().items() if k != "numeric"}  # an archive before 0.4
+    restored = NumericFeatures(2)
+    restored.load_state_dict(old)
+    assert restored.numeric.tolist() == [True, True]
 
 
 def test_dm2s2_reads_the_numbers_only_when_asked():
