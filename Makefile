@@ -11,6 +11,9 @@ STAMP := $(VENV)/.dm2s2-installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
+# waiting OpenMP threads sleep instead of spinning: two jobs on the machine then do not slow each other ~4-7 times
+# (benchmarks/two_jobs.py); a value in the environment wins
+export OMP_WAIT_POLICY ?= PASSIVE
 
 .PHONY: install test demo clean-demo browser vision-debs
 install: $(STAMP)

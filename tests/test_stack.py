@@ -57,6 +57,30 @@ def test_the_dm2s2_script_has_the_plugins_subcommands_anywhere(tmp_path):
     assert_quiet(result.stdout + result.stderr)
 
 
+def test_the_dm2s2_script_sets_openmp_to_wait_passively_before_torch_loads(tmp_path):
+    """Importing the launcher does nothing; its main sets OMP_WAIT_POLICY (unless the environment has one) before
+    the package, and so torch, is imported."""
+    script = ("import os, sys\n"
+              "import dm2s2_launcher\n"
+              "assert 'torch' not in sys.modules and os.environ.get('OMP_WAIT_POLICY') == os.environ.get('GIVEN')\n"
+              "import builtins\n"
+              "real = builtins.__import__\n"
+              "def spy(name, *args, **kwargs):\n"
+              "    if name == 'torch' and 'torch' not in sys.modules:\n"
+              "        print('torch loads with', os.environ.get('OMP_WAIT_POLICY'))\n"
+              "    return real(name, *args, **kwargs)\n"
+              "builtins.__import__ = spy\n"
+              "sys.argv = ['dm2s2', 'group-split', '--help']\n"
+              "dm2s2_launcher.main()\n")
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.startswith("torch loads with PASSIVE"), result.stdout[:500]
+    env["OMP_WAIT_POLICY"] = env["GIVEN"] = "ACTIVE"  # the user's choice wins
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.startswith("torch loads with ACTIVE"), result.stdout[:500]
+
+
 def test_setup_py_names_the_package():
     for flag, expected in (("--name", "dm2s2_allennlp"), ("--version", None)):
         result = subprocess.run([sys.executable, "setup.py", flag], cwd=ROOT, capture_output=True, text=True)
