@@ -91,10 +91,15 @@ def reserve_lock_file(path: str, env) -> None:
 
 
 def truncation(path: str, env) -> Optional[str]:
-    """Why the database file is shorter than the pages its meta page says it uses, or ``None`` if it is not."""
+    """Why the database file is shorter than the pages its meta page says it uses, or ``None`` if it is not.
+
+    The pages are read from the meta page BEFORE the file's size: another process may commit in between, and LMDB
+    writes a commit's pages before its meta page, so a size taken after the meta can only be larger than it needs.
+    (Taken the other way round, a commit in between made a live database look cut short, and it was moved aside
+    with the states other processes were writing: a flaky several-processes test found it.)"""
+    needed = (env.info()["last_pgno"] + 1) * env.stat()["psize"]
     data = os.path.join(path, "data.mdb")
     size = os.path.getsize(data) if os.path.exists(data) else 0
-    needed = (env.info()["last_pgno"] + 1) * env.stat()["psize"]
     return f"data.mdb has {size} bytes, its pages need {needed}" if size < needed else None
 
 

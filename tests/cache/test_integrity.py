@@ -85,5 +85,30 @@ def test_several_processes_fill_one_database_with_shared_keys(tmp_path):
     reader = EncoderStateCache("shared", str(tmp_path), "float32", memory_gb=0)
     keys = [bytes([offset, i]) for offset in (1, 2, 3, 9) for i in range(40)]
     states = reader.get_many(keys, torch.device("cpu"))
-    assert reader.corrupt == 0 and all(s is not None for s in states)
+    moved = [p.name for p in tmp_path.parent.iterdir() if p.name.startswith(tmp_path.name + ".corrupt-")]
+    missing = sum(s is None for s in states)
+    assert reader.corrupt == 0 and not missing and not moved, (reader.corrupt, missing, moved)
     assert [float(s[0, 0]) for s in states] == [k[0] * 100 + k[1] for k in keys]
+
+
+def test_a_commit_by_another_process_while_opening_is_not_a_truncation(tmp_path):
+    """Another process's commit between reading the meta page and the file's size must not look like a damaged
+    database (it was moved aside, taking the other processes' states with it)."""
+    import lmdb
+
+    from dm2s2_allennlp.cache import lmdb_store
+
+    env = lmdb.open(str(tmp_path), map_size=2**30, subdir=True)
+
+    class CommitFirst:  # another process commits 4 MB just as this one reads the meta page
+        def info(self):
+            with env.begin(write=True) as txn:
+                for i in range(1000):
+                    txn.put(b"k%d" % i, bytes(4096))
+            return env.info()
+
+        def stat(self):
+            return env.stat()
+
+    assert lmdb_store.truncation(str(tmp_path), CommitFirst()) is None
+    assert lmdb_store.truncation(str(tmp_path), env) is None
