@@ -31,6 +31,16 @@ def label_names(field: Field) -> List[str]:
     return []
 
 
+def task_of(label: Any) -> str:
+    """The task a raw label implies (the inverse of ``label_field``'s rule): a list -> multilabel, a number ->
+    regression, anything else -> classification."""
+    if isinstance(label, list):
+        return "multilabel"
+    if isinstance(label, (int, float)) and not isinstance(label, bool):
+        return "regression"
+    return "classification"
+
+
 def label_field(task: str, label: Any, where: str, namespace: str = "labels") -> Field:
     """The field of one raw ``label`` for ``task``; a :class:`DataError` naming ``where`` when it does not fit."""
     if task == "multilabel":

@@ -49,7 +49,7 @@ from dm2s2_allennlp.checks import in_range
 from dm2s2_allennlp.errors import DataError
 from dm2s2_allennlp.dataset_readers.file_checks import FileChecks
 from dm2s2_allennlp.encoder_names import resolve_model_name
-from dm2s2_allennlp.dataset_readers.label_fields import TASKS, label_field, label_names
+from dm2s2_allennlp.dataset_readers.label_fields import TASKS, label_field, label_names, task_of
 from dm2s2_allennlp.dataset_readers.reader_facts import FactsMetadataField, reader_facts
 from dm2s2_allennlp.modules.numeric_features import signlog
 from dm2s2_allennlp.modules.truncation import fair_lengths
@@ -235,14 +235,8 @@ class MultimodalReader(DatasetReader):
         return label_field(self.task, label, where, self.label_namespace)
 
     def infer_task(self, label: Any, where: str) -> None:
-        """The task of the first label seen: a list -> multilabel, a number -> regression, else classification."""
-        if isinstance(label, list):
-            task = "multilabel"
-        elif isinstance(label, (int, float)) and not isinstance(label, bool):
-            task = "regression"
-        else:
-            task = "classification"
-        self.task = task
+        """The task of the first label seen (``label_fields.task_of``)."""
+        self.task = task = task_of(label)
         self.inferred.append("task")
         logger.info("task: %r, inferred from the first label (%s: %r); state `dataset_reader.task` to choose",
                     task, where, label)

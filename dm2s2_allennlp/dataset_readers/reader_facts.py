@@ -71,3 +71,18 @@ def reader_facts(modalities: List[str], task: Optional[str], encoder: Optional[s
     if encoder is not None:
         facts["encoder"] = [encoder]
     return facts
+
+
+def state_inferred(config: Dict[str, Any], readers: Dict[str, Any], facts: Dict[str, Any]) -> List[str]:
+    """Write into ``config`` (a run's config.json as a dict) the ``modalities`` and ``task`` that its readers
+    (``{config key: reader}``) were left to infer, as ``facts`` (``stated_facts`` of the run's vocabulary) holds
+    them; returns the facts written."""
+    stated = []
+    for key, reader in readers.items():
+        if not getattr(reader, "can_infer", False) or not isinstance(config.get(key), dict):
+            continue
+        for fact in ("modalities", "task"):
+            if config[key].get(fact) is None and fact in facts:
+                config[key][fact] = facts[fact]
+                stated.append(fact)
+    return sorted(set(stated))

@@ -17,7 +17,7 @@ from allennlp.common import Params
 from allennlp.data import DatasetReader, Vocabulary
 
 from dm2s2_allennlp.gbm import RecordFeatures, fit_lightgbm, label_targets, predict_with
-from dm2s2_allennlp.dataset_readers.reader_facts import stated_facts
+from dm2s2_allennlp.dataset_readers.reader_facts import state_inferred, stated_facts
 from dm2s2_allennlp.heads import TaskHead
 from dm2s2_allennlp.heads.per_task import check_task
 from dm2s2_allennlp.metrics.defined import defined_only
@@ -38,18 +38,19 @@ def train_lightgbm(params: Params, serialization_dir: str, seed: Optional[int] =
     validation_reader = (DatasetReader.from_params(params.get("validation_dataset_reader").duplicate())
                          if "validation_dataset_reader" in params else reader)
     train = list(reader.read(params.get("train_data_path")))
-    config["dataset_reader"].update(reader.inferred_facts())  # what the reader inferred, stated as fit_to_data does
-    with open(os.path.join(serialization_dir, "config.json"), "w", encoding="utf-8") as handle:
-        json.dump(config, handle, indent=2)
     if "validation_data_path" not in params:
         raise ValueError("train-lightgbm needs validation_data_path (early stopping uses it)")
     valid = list(validation_reader.read(params.get("validation_data_path")))
     test_path = params.get("test_data_path", None) if params.get("evaluate_on_test", False) else None
     test = list(validation_reader.read(test_path)) if test_path else []
     vocab = Vocabulary.from_params(params.get("vocabulary", Params({})).duplicate(), instances=train)
+    facts = stated_facts(vocab)
+    state_inferred(config, {"dataset_reader": reader, "validation_dataset_reader": validation_reader}, facts)
+    with open(os.path.join(serialization_dir, "config.json"), "w", encoding="utf-8") as handle:
+        json.dump(config, handle, indent=2)  # stating what the reader inferred, as fit_to_data does
 
     head = TaskHead.from_params(vocab=vocab, params=head_params.duplicate()).eval()  # per_task: the reader's task
-    check_task(head, stated_facts(vocab).get("task"))
+    check_task(head, facts.get("task"))
     task = head.task
     modalities = train[0]["metadata"]["modality_names"]
     features = RecordFeatures(modalities, n_features).fit([i["metadata"]["modality_texts"] for i in train])

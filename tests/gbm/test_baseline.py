@@ -62,6 +62,9 @@ def test_lightgbm_learns_the_demo_films_and_is_table4s_reference(tmp_path):
                               json.dumps(overrides))
     result = train_lightgbm(params, str(tmp_path / "lgbm"), n_features=256)
     assert set(result["lightgbm_numeric_modalities"]) == {"year", "length", "budget", "rating", "votes"}
+    stated = json.loads((tmp_path / "lgbm" / "config.json").read_text())["dataset_reader"]  # the recipe's reader
+    assert stated["modalities"] == ["title", "year", "length", "budget", "rating", "votes", "mpaa"]  # infers them
+    assert stated["task"] == "multilabel"
     with open(paths["train"]) as handle:
         constant = constant_baseline([json.loads(line)["label"] for line in handle])
     with open(paths["test"]) as handle:

@@ -19,7 +19,7 @@ import torch.distributed as dist
 from allennlp.common.util import is_distributed
 from allennlp.training.callbacks import TrainerCallback
 
-from dm2s2_allennlp.dataset_readers.reader_facts import stated_facts
+from dm2s2_allennlp.dataset_readers.reader_facts import state_inferred, stated_facts
 
 logger = logging.getLogger(__name__)
 
@@ -47,27 +47,18 @@ class FitToData(TrainerCallback):
 
 
 def state_inferred_facts(trainer) -> None:
-    """Write into the run's ``config.json`` the modalities and task its readers were left to infer, as the model's
-    vocabulary holds them (``reader_facts``: what the training data's reader stated, whichever process read it)."""
+    """Write the facts the run's readers inferred into its ``config.json`` (``reader_facts.state_inferred``), as the
+    model's vocabulary holds them (what the training data's reader stated, whichever process read it)."""
     path = os.path.join(trainer._serialization_dir or "", "config.json")
-    facts = stated_facts(trainer.model.vocab)
     if not os.path.isfile(path):
         return
     with open(path, encoding="utf-8") as handle:
         config = json.load(handle)
-    loaders = {"dataset_reader": trainer.data_loader,
-               "validation_dataset_reader": getattr(trainer, "_validation_data_loader", None)}
-    stated = set()
-    for key, loader in loaders.items():
-        reader = getattr(loader, "reader", None)
-        if not getattr(reader, "can_infer", False) or not isinstance(config.get(key), dict):
-            continue
-        for fact in ("modalities", "task"):
-            if config[key].get(fact) is None and fact in facts:
-                config[key][fact] = facts[fact]
-                stated.add(fact)
+    readers = {"dataset_reader": getattr(trainer.data_loader, "reader", None),
+               "validation_dataset_reader": getattr(getattr(trainer, "_validation_data_loader", None), "reader", None)}
+    stated = state_inferred(config, readers, stated_facts(trainer.model.vocab))
     if stated:
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(config, handle, indent=4)
         logger.info("config.json states the %s the reader inferred, so the archive reads new data the same way",
-                    " and ".join(sorted(stated)))
+                    " and ".join(stated))
