@@ -11,6 +11,8 @@ another in one run on the quality benchmark's data sets (``quality/real_data.py`
     validation passes, the post-training fitting (``stack_and_tune``: LightGBM blend, thresholds) and the end
     (best weights, archive);
   * the peers: ``allennlp train-lightgbm`` on the same config, and TF-IDF + a linear model (``quality/tfidf.py``);
+  * the recipe's quality beside its time: the trained archive on the test split (``quality/run.py``'s ``on_test``,
+    as ``allennlp evaluate`` computes it), so a change to the training path shows its cost and its effect in one run;
   * ``--two-jobs NAME``: the recipe on NAME alone and then twice at once (two processes, each its own cache), the
     slowdown of each.
 
@@ -122,6 +124,16 @@ def finished(process: subprocess.Popen, began: float, out: Path) -> Dict[str, fl
                 metrics.get("best_validation_main_score")}
 
 
+def test_scores(out: Path) -> Dict[str, float]:
+    """The archive's test metrics (evaluated after the timing, in this process, from the run's cache)."""
+    from run import on_test
+
+    os.environ["DM2S2_CACHE_DIR"] = str(out / "cache")
+    config = json.loads((out / "run" / "config.json").read_text())
+    scores = on_test(out / "run" / "model.tar.gz", config["test_data_path"], alone=False)
+    return {k: round(v, 4) for k, v in scores.items() if k != "test_loss"}
+
+
 def peers(name: str, paths: Dict[str, str], seed: int, out: Path) -> Dict[str, float]:
     from tfidf import run_tfidf
 
@@ -144,9 +156,15 @@ def two_jobs(name: str, paths: Dict[str, str], seed: int, out: Path, alone: floa
     return {"alone_s": alone, "together_s": walls, "slowdown": [round(w / alone, 2) for w in walls]}
 
 
+def main_metric(name: str, test: Dict[str, float]) -> str:
+    metric = SPECS[name].main[0]
+    return f"{metric} {test['test_' + metric]:.4f}"
+
+
 def table(results: Dict) -> str:
     lines = ["| data set | records | floor | recipe | start-up | cache fill | training (with the fill) | validation "
-             "| fitting | end | epochs (best) | recipe / floor | LightGBM | TF-IDF |", "|---|" + "---:|" * 13]
+             "| fitting | end | epochs (best) | recipe / floor | LightGBM | TF-IDF | recipe's test metric |",
+             "|---|" + "---:|" * 13 + "---|"]
     for name, r in results.items():
         if name in ("two_jobs", "machine"):
             continue
@@ -154,7 +172,7 @@ def table(results: Dict) -> str:
         lines.append(f"| {name} | {f['records']} | {f['floor_s']} s | {t['wall_s']} s | {t['startup_s']} | "
                      f"{t['cache_fill_s']} | {t['training_s']} | {t['validation_s']} | {t['fitting_s']} | "
                      f"{t['end_s']} | {t['epochs']} ({t['best_epoch']}) | {t['wall_s'] / f['floor_s']:.1f} x | "
-                     f"{p['lightgbm_s']} s | {p['tfidf_s']} s |")
+                     f"{p['lightgbm_s']} s | {p['tfidf_s']} s | {main_metric(name, t['test'])} |")
     if "two_jobs" in results:
         two = results["two_jobs"]
         lines.append(f"\nTwo recipe runs at once ({two['name']}): alone {two['alone_s']} s, together "
@@ -178,6 +196,7 @@ def main() -> None:
         results[name] = {"floor": floor_seconds(paths[name])}
         began = time.time()
         results[name]["recipe"] = finished(recipe_run(paths[name], args.seed, out / name), began, out / name)
+        results[name]["recipe"]["test"] = test_scores(out / name)
         results[name]["peers"] = peers(name, paths[name], args.seed, out / name)
         print(json.dumps({name: results[name]}), flush=True)
     if args.two_jobs:
