@@ -14,11 +14,20 @@ Parameters:
     eval mode (``run_bottom``: the states entering layer L - k, what a ``cached`` wrapper stores). k = 0 is the
     paper's frozen encoder. Give the encoder its own learning rate with the optimizer's ``parameter_groups``
     (``[["^encoder\\\\.", {"lr": 5e-5}]]``);
-  * ``autocast`` (``bfloat16`` | ``float16`` | null): the encoder's precision on CUDA (ignored on the CPU). A fully
-    frozen encoder is converted to it once (an archive then holds its weights in that precision); otherwise the
-    encoder runs under autocast;
+  * ``autocast`` (``bfloat16`` | ``float16`` | null): the encoder's precision on CUDA, and ``bfloat16`` also on a
+    CPU that multiplies bfloat16 matrices natively (AVX512-BF16 or AMX: ``native_cpu_bfloat16``; elsewhere the CPU
+    stays in float32, which is faster there, and says so once in the log). A fully frozen encoder is converted to it
+    once (an archive then holds its weights in that precision); otherwise the encoder runs under autocast, its
+    output in float32;
+  * ``attention_dropout`` (null: the pretrained config's, 0.1 for BERTs): the dropout of the attention probabilities
+    in the layers being trained. On a CPU, torch's fused attention has no dropout: with it, each layer's attention
+    falls back to a path that materialises and samples every (query, key) weight, about 4 times as slow forward and
+    backward (``benchmarks/README.md``, issue 28), so the recipe sets 0 (its hidden-state dropout stays);
   * ``load_weights`` (true): false builds the architecture with random weights (an archive's weights follow).
 """
+import contextlib
+import functools
+import logging
 import os
 import re
 from typing import Any, Callable, Dict, Optional
@@ -27,15 +36,30 @@ import torch
 from allennlp.common import cached_transformers
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import Vocabulary
+from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from dm2s2_allennlp.cache import encoder_fingerprint
 from dm2s2_allennlp.checks import in_range
 from dm2s2_allennlp.dataset_readers.reader_facts import stated_facts
 from dm2s2_allennlp.encoder_names import resolve_model_name
 from dm2s2_allennlp.encoders.multimodal_encoder import MultimodalEncoder
+from dm2s2_allennlp.modules.packed_layers import packable, run_packed
 from dm2s2_allennlp.modules.unified_sequence import UnifiedSequence
 
 AUTOCAST = {"bfloat16": torch.bfloat16, "float16": torch.float16}
+logger = logging.getLogger(__name__)
+
+
+@functools.lru_cache(maxsize=None)
+def native_cpu_bfloat16() -> bool:
+    """Whether this CPU multiplies bfloat16 matrices in hardware (AVX512-BF16 or AMX tiles, as torch's oneDNN uses
+    them); elsewhere bfloat16 on the CPU is emulated and slower than float32."""
+    checks = [getattr(torch.cpu, name, None) for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
+    native = any(check() for check in checks if check is not None)
+    if not native:
+        logger.info("autocast bfloat16: this CPU has no bfloat16 instructions (AVX512-BF16, AMX); the encoder runs "
+                    "in float32 on it")
+    return native
 
 
 def same_place(name: str) -> str:
@@ -69,7 +93,8 @@ def agreed_with_reader(model_name: Optional[str], max_length: Optional[int], fac
 class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
     def __init__(self, model_name: Optional[str] = None, max_length: Optional[int] = None,
                  train_parameters: bool = False, trainable_top_layers: int = 0, autocast: Optional[str] = None,
-                 load_weights: bool = True, vocab: Optional[Vocabulary] = None) -> None:
+                 attention_dropout: Optional[float] = None, load_weights: bool = True,
+                 vocab: Optional[Vocabulary] = None) -> None:
         super().__init__()
         model_name, max_length = agreed_with_reader(model_name, max_length, stated_facts(vocab))
         in_range("max_length", max_length, 2)
@@ -98,6 +123,8 @@ class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
             if not 0 < self.top_layers <= len(layers):
                 raise ConfigurationError(f"`trainable_top_layers` must be in 1..{len(layers)}, got {self.top_layers}")
         self.autocast = autocast
+        if attention_dropout is not None:
+            self.set_attention_dropout(in_range("attention_dropout", attention_dropout, 0, 1, high_open=True))
         for name, parameter in self.transformer_model.named_parameters():
             parameter.requires_grad = train_parameters or self.in_top(name)
         self.train(False)
@@ -117,6 +144,16 @@ class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
             return False
         match = re.match(r"encoder\.layer\.(\d+)\.", parameter_name)
         return match is not None and int(match.group(1)) >= self.split
+
+    def set_attention_dropout(self, probability: float) -> None:
+        """The attention probabilities' dropout of every layer (only those being trained are in training mode): the
+        fused-attention path reads ``dropout_prob``, the eager one its ``dropout`` module."""
+        for module in self.transformer_model.modules():
+            if hasattr(module, "dropout_prob"):
+                module.dropout_prob = probability
+            if hasattr(module, "attention_head_size") and isinstance(getattr(module, "dropout", None),
+                                                                      torch.nn.Dropout):
+                module.dropout.p = probability
 
     def get_output_dim(self) -> int:
         return self.transformer_model.config.hidden_size
@@ -141,7 +178,12 @@ class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
 
     # -- running the transformer ------------------------------------------------------------------------------------
     def _dtype(self, device: torch.device) -> Optional[torch.dtype]:
-        return AUTOCAST[self.autocast] if self.autocast is not None and device.type == "cuda" else None
+        if self.autocast is None:
+            return None
+        if device.type == "cuda":
+            return AUTOCAST[self.autocast]
+        native = device.type == "cpu" and self.autocast == "bfloat16" and native_cpu_bfloat16()
+        return torch.bfloat16 if native else None
 
     def variant(self, device: torch.device) -> str:
         """What else the frozen part's states depend on: the precision they are computed in, the layer."""
@@ -169,23 +211,43 @@ class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
         needs_grad = not frozen or added_embeddings is not None
         with torch.set_grad_enabled(needs_grad and torch.is_grad_enabled()):
             if dtype is not None and not frozen:
-                with torch.autocast("cuda", dtype=dtype):
+                with self.autocast_on(input_ids.device):
                     return forward().float()
             return forward().float()
 
-    def run_layers(self, hidden: torch.Tensor, attention_mask: torch.Tensor, start: int, end: int) -> torch.Tensor:
-        """Transformer layers ``start..end-1`` on ``hidden`` (the states entering layer ``start``)."""
+    def run_layers(self, hidden: torch.Tensor, attention_mask: torch.Tensor, start: int, end: int,
+                   real: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """Transformer layers ``start..end-1`` on ``hidden`` (the states entering layer ``start``). Given ``real``,
+        the flat indices of the real positions, BERT-family layers run on those alone (``modules.packed_layers``:
+        the same outputs there, padding zeros) instead of on every padded position."""
         model = self.transformer_model
         extended = model.get_extended_attention_mask(attention_mask.long(), hidden.shape[:2])
-        for layer in self.layers()[start:end]:
+        layers = self.layers()[start:end]
+        if real is not None and all(packable(layer) for layer in layers):
+            return run_packed(layers, hidden, real, extended)
+        for layer in layers:
             hidden = layer(hidden, attention_mask=extended)[0]
         return hidden
 
+    def autocast_on(self, device: torch.device) -> contextlib.ExitStack:
+        """The encoder's autocast context on ``device`` (a disabled one where it runs in float32). On the CPU in
+        bfloat16, where gradients flow, attention takes torch's plain ("math") path: the fused CPU kernel's backward
+        in bfloat16 is several times slower (``benchmarks/top_layers_step.py``)."""
+        dtype = self._dtype(device)
+        stack = contextlib.ExitStack()
+        stack.enter_context(torch.autocast(device.type, dtype=dtype, enabled=dtype is not None))
+        if device.type == "cpu" and dtype is torch.bfloat16 and torch.is_grad_enabled():
+            stack.enter_context(sdpa_kernel(SDPBackend.MATH))
+        return stack
+
     def run_bottom(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        """The frozen bottom's output: the states entering the first trainable layer."""
-        with torch.no_grad():
+        """The frozen bottom's output: the states entering the first trainable layer, under the encoder's autocast.
+        On the CPU its layers run on the real positions alone (finding them there costs no wait for a device)."""
+        on_cpu = attention_mask.device.type == "cpu"
+        real = attention_mask.reshape(-1).nonzero().squeeze(1) if on_cpu else None
+        with torch.no_grad(), self.autocast_on(input_ids.device):
             hidden = self.transformer_model.embeddings(input_ids=input_ids)
-            return self.run_layers(hidden, attention_mask, 0, self.split)
+            return self.run_layers(hidden, attention_mask, 0, self.split, real)
 
     # -- encoding ---------------------------------------------------------------------------------------------------
     def encode(self, unified: UnifiedSequence, added_embeddings: torch.Tensor = None,
@@ -196,9 +258,10 @@ class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
 
     def encode_top(self, unified: UnifiedSequence, bottom: Callable[[UnifiedSequence], torch.Tensor]) -> torch.Tensor:
         """The trainable top layers on the frozen bottom's states ``bottom(unified)`` (``run_bottom``, or a cache's
-        copy of it), under the encoder's autocast; padding positions are zeros."""
-        dtype = self._dtype(unified.device)
-        with torch.autocast("cuda", dtype=dtype, enabled=dtype is not None):
-            states = bottom(unified)
-            top = self.run_layers(states, unified.attention_mask, self.split, len(self.layers())).float()
-        return top * unified.attention_mask.unsqueeze(-1)
+        copy of it; a cache's bookkeeping stays outside autocast), the top under the encoder's autocast; padding
+        positions are zeros."""
+        states = bottom(unified)
+        with self.autocast_on(unified.device):
+            top = self.run_layers(states, unified.attention_mask, self.split, len(self.layers()),
+                                  unified.real_index())
+        return top.float() * unified.attention_mask.unsqueeze(-1)

@@ -65,6 +65,10 @@ class UnifiedSequence:
         return self._on_device("token_index",
                                lambda host: (host.modality_ids.reshape(-1) >= 0).nonzero().squeeze(1))
 
+    def real_index(self) -> torch.Tensor:
+        """Flat indices into ``(batch * N)`` of the real positions (specials and modality tokens, not padding)."""
+        return self._on_device("real_index", lambda host: host.attention_mask.reshape(-1).nonzero().squeeze(1))
+
     def modality_index(self) -> List[torch.Tensor]:
         """For every modality ``m``, the flat indices into ``(batch * N)`` of its tokens."""
         num_modalities = self.positions.size(1)

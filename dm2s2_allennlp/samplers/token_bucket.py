@@ -3,7 +3,9 @@
 AllenNLP's ``bucket`` sampler sorts by ``len(field)``, which for the ``modalities`` ``ListField`` is the number of
 modalities (the same for every record), so it cannot bucket these records. This sampler sorts by the real length of
 the unified sequence, ``sum of the modality lengths + M + 1``, with a little noise (``padding_noise``, relative) so
-that batches differ between epochs, cuts the sorted order into batches and shuffles the batches.
+that batches differ between epochs, cuts the sorted order into batches and shuffles the batches. Without a ``seed``
+its random numbers come from Python's ``random``, which AllenNLP seeds with the config's ``random_seed`` before it
+builds the data loaders: a run is repeatable, as with AllenNLP's own samplers.
 """
 import math
 import random
@@ -21,7 +23,7 @@ class TokenBucketBatchSampler(BatchSampler):
         self.padding_noise = padding_noise
         self.shuffle = shuffle
         self.drop_last = drop_last
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed if seed is not None else random.getrandbits(64))
 
     @staticmethod
     def unified_length(instance: Instance) -> int:

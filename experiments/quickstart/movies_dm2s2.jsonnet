@@ -1,7 +1,10 @@
 // The recommended DM2S2 recipe -- the main job of `make demo`, and the file to copy for your own data. It is the
 // same on every task; it is not the paper's setup (experiments/{mmimdb,ads_parallelity,ad_lp}/ are), it is what won
 // the quality benchmark (benchmarks/quality/, README "Choosing a model"):
-//   * the encoder's top 2 layers fine-tuned (lr 2e-4) on states of its frozen bottom that are cached once;
+//   * the encoder's top 2 layers fine-tuned (lr 2e-4) on states of its frozen bottom that are cached once; in
+//     bfloat16 on a CPU that has bfloat16 instructions (AVX512-BF16, AMX; float32 elsewhere and on other CPUs),
+//     without dropout on the attention probabilities (on a CPU it costs the attention's fused kernel), each layer
+//     on the records' real tokens only (benchmarks/README.md, "CPU time to a model");
 //   * numbers read as magnitudes too (numeric_features), not only as digits;
 //   * LightGBM stacked onto the predictions, weighted on the validation data (blend_with_lightgbm);
 //   * multi-label: per-class thresholds tuned on the validation data for micro-F1 (the main metric), and at least
@@ -32,7 +35,12 @@ local data = 'data/movies';  // written by `make demo`
     type: 'dm2s2',
     encoder: {
       type: 'cached',  // the frozen bottom's states, computed once per record
-      transformer: { type: 'pretrained_transformer', trainable_top_layers: 2 },
+      transformer: {
+        type: 'pretrained_transformer',
+        trainable_top_layers: 2,
+        autocast: 'bfloat16',
+        attention_dropout: 0,
+      },
     },
     head: {
       type: 'per_task',  // the head of the reader's task, with that task's options
