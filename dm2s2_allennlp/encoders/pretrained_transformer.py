@@ -25,25 +25,23 @@ Parameters:
     backward (``benchmarks/README.md``, issue 28), so the recipe sets 0 (its hidden-state dropout stays);
   * ``load_weights`` (true): false builds the architecture with random weights (an archive's weights follow).
 """
-import contextlib
 import functools
 import logging
 import os
 import re
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import torch
 from allennlp.common import cached_transformers
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import Vocabulary
-from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from dm2s2_allennlp.cache import encoder_fingerprint
 from dm2s2_allennlp.checks import in_range
 from dm2s2_allennlp.dataset_readers.reader_facts import stated_facts
 from dm2s2_allennlp.encoder_names import resolve_model_name
 from dm2s2_allennlp.encoders.multimodal_encoder import MultimodalEncoder
-from dm2s2_allennlp.modules.packed_layers import packable, run_packed
+from dm2s2_allennlp.modules.packed_layers import packable, packing_index, run_packed
 from dm2s2_allennlp.modules.unified_sequence import UnifiedSequence
 
 AUTOCAST = {"bfloat16": torch.bfloat16, "float16": torch.float16}
@@ -216,38 +214,31 @@ class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
             return forward().float()
 
     def run_layers(self, hidden: torch.Tensor, attention_mask: torch.Tensor, start: int, end: int,
-                   real: Optional[torch.Tensor] = None) -> torch.Tensor:
-        """Transformer layers ``start..end-1`` on ``hidden`` (the states entering layer ``start``). Given ``real``,
-        the flat indices of the real positions, BERT-family layers run on those alone (``modules.packed_layers``:
-        the same outputs there, padding zeros) instead of on every padded position."""
+                   packing: Optional[Tuple[torch.Tensor, int]] = None) -> torch.Tensor:
+        """Transformer layers ``start..end-1`` on ``hidden`` (the states entering layer ``start``). Given ``packing``
+        (``modules.packed_layers.packing_index``), BERT-family layers run on the real positions alone
+        (``run_packed``: the same outputs there, padding zeros) instead of on every padded position."""
         model = self.transformer_model
         extended = model.get_extended_attention_mask(attention_mask.long(), hidden.shape[:2])
         layers = self.layers()[start:end]
-        if real is not None and all(packable(layer) for layer in layers):
-            return run_packed(layers, hidden, real, extended)
+        if packing is not None and all(packable(layer) for layer in layers):
+            return run_packed(layers, hidden, *packing, extended)
         for layer in layers:
             hidden = layer(hidden, attention_mask=extended)[0]
         return hidden
 
-    def autocast_on(self, device: torch.device) -> contextlib.ExitStack:
-        """The encoder's autocast context on ``device`` (a disabled one where it runs in float32). On the CPU in
-        bfloat16, where gradients flow, attention takes torch's plain ("math") path: the fused CPU kernel's backward
-        in bfloat16 is several times slower (``benchmarks/top_layers_step.py``)."""
+    def autocast_on(self, device: torch.device) -> torch.autocast:
+        """The encoder's autocast context on ``device`` (a disabled one where it runs in float32)."""
         dtype = self._dtype(device)
-        stack = contextlib.ExitStack()
-        stack.enter_context(torch.autocast(device.type, dtype=dtype, enabled=dtype is not None))
-        if device.type == "cpu" and dtype is torch.bfloat16 and torch.is_grad_enabled():
-            stack.enter_context(sdpa_kernel(SDPBackend.MATH))
-        return stack
+        return torch.autocast(device.type, dtype=dtype, enabled=dtype is not None)
 
     def run_bottom(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """The frozen bottom's output: the states entering the first trainable layer, under the encoder's autocast.
         On the CPU its layers run on the real positions alone (finding them there costs no wait for a device)."""
-        on_cpu = attention_mask.device.type == "cpu"
-        real = attention_mask.reshape(-1).nonzero().squeeze(1) if on_cpu else None
+        packing = packing_index(attention_mask) if attention_mask.device.type == "cpu" else None
         with torch.no_grad(), self.autocast_on(input_ids.device):
             hidden = self.transformer_model.embeddings(input_ids=input_ids)
-            return self.run_layers(hidden, attention_mask, 0, self.split, real)
+            return self.run_layers(hidden, attention_mask, 0, self.split, packing)
 
     # -- encoding ---------------------------------------------------------------------------------------------------
     def encode(self, unified: UnifiedSequence, added_embeddings: torch.Tensor = None,
@@ -263,5 +254,5 @@ class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
         states = bottom(unified)
         with self.autocast_on(unified.device):
             top = self.run_layers(states, unified.attention_mask, self.split, len(self.layers()),
-                                  unified.real_index())
+                                  unified.packing_index())
         return top.float() * unified.attention_mask.unsqueeze(-1)

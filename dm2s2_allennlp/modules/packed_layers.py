@@ -5,18 +5,39 @@ pair -- and those act on each position alone, so on a padded ``(batch, N, d)`` b
 much as a real one (a batch is padded to its longest sequence: 2-3 times the real tokens on long-text data). Here the
 real positions are packed into ``(T, d)`` once, every linear map and layer norm runs on those ``T`` rows, and only the
 attention itself -- which mixes positions -- sees the padded ``(batch, heads, N, head size)`` layout, with the same
-additive mask. Each real position's output is the layer's own (the same modules and weights, the same dropout; padded
+additive mask (on the CPU in float32 also under bfloat16 autocast: torch's fused CPU attention is fastest there, and
+its bfloat16 backward is several times slower, ``benchmarks/top_layers_step.py``). Each real position's output is the layer's own (the same modules and weights, the same dropout; padded
 positions are masked out of the attention in both), so training on it is training the layer; padding positions come
 back as zeros.
+
+The number of packed rows is rounded up to a multiple of ``ROWS_MULTIPLE`` with padding positions (their outputs are
+dropped): torch's bfloat16 matrix products on the CPU (oneDNN) build a kernel for every new row count, and a row count
+that changes with every batch made each step build new ones -- 3 times slower, and the process grew by about 300 MB
+an epoch (``benchmarks/README.md``, issue 28).
 
 Plain torch: works for the Hugging Face BERT layer family (BERT, RoBERTa, MiniLM: ``attention.self.{query,key,
 value}``, ``attention.output``, ``intermediate``, ``output``) with absolute position embeddings; ``packable`` says
 whether a layer is one.
 """
-from typing import Sequence
+from typing import Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
+
+ROWS_MULTIPLE = 64
+
+
+def packing_index(attention_mask: torch.Tensor, multiple: int = ROWS_MULTIPLE) -> Tuple[torch.Tensor, int]:
+    """Flat indices into ``(batch * N)`` of the rows to run: the real positions of ``attention_mask`` ``(batch, N)``
+    (a host tensor: this reads it), then padding positions up to a multiple of ``multiple`` rows (at most all of
+    them); and how many are real."""
+    flat = attention_mask.reshape(-1).bool()
+    real = flat.nonzero().squeeze(1)
+    count = real.numel()
+    extra = min(-(-count // multiple) * multiple, flat.numel()) - count
+    if extra:
+        real = torch.cat([real, (~flat).nonzero().squeeze(1)[:extra]])
+    return real, count
 
 
 def packable(layer: torch.nn.Module) -> bool:
@@ -36,31 +57,38 @@ def attention_dropout(inner: torch.nn.Module) -> float:
     return float(getattr(inner, "dropout_prob", getattr(getattr(inner, "dropout", None), "p", 0.0)))
 
 
-def packed_layer(layer: torch.nn.Module, packed: torch.Tensor, real: torch.Tensor, batch: int, width: int,
+def packed_layer(layer: torch.nn.Module, packed: torch.Tensor, rows: torch.Tensor, batch: int, width: int,
                  mask: torch.Tensor) -> torch.Tensor:
-    """One layer on ``packed`` ``(T, d)``: the real positions, at flat indices ``real`` of a ``(batch, width)``
-    layout whose additive attention mask is ``mask`` ``(batch, 1, 1, width)``."""
+    """One layer on ``packed`` ``(T, d)``: the positions at flat indices ``rows`` of a ``(batch, width)`` layout whose
+    additive attention mask is ``mask`` ``(batch, 1, 1, width)``."""
     inner = layer.attention.self
     heads, size = inner.num_attention_heads, inner.attention_head_size
 
-    def spread(rows: torch.Tensor) -> torch.Tensor:  # (T, heads * size) -> (batch, heads, width, size)
-        full = rows.new_zeros(batch * width, rows.size(-1)).index_copy(0, real, rows)
+    def spread(states: torch.Tensor) -> torch.Tensor:  # (T, heads * size) -> (batch, heads, width, size)
+        full = states.new_zeros(batch * width, states.size(-1)).index_copy(0, rows, states)
         return full.view(batch, width, heads, size).transpose(1, 2)
 
     query, key, value = (spread(linear(packed)) for linear in (inner.query, inner.key, inner.value))
-    context = F.scaled_dot_product_attention(query, key, value, attn_mask=mask.to(query.dtype),
-                                             dropout_p=attention_dropout(inner))
-    context = context.transpose(1, 2).reshape(batch * width, heads * size).index_select(0, real)
+    if packed.device.type == "cpu":  # float32 attention: the fused CPU kernel's bfloat16 backward is slow
+        with torch.autocast("cpu", enabled=False):
+            context = F.scaled_dot_product_attention(query.float(), key.float(), value.float(),
+                                                     attn_mask=mask.float(), dropout_p=attention_dropout(inner))
+    else:
+        context = F.scaled_dot_product_attention(query, key, value, attn_mask=mask.to(query.dtype),
+                                                 dropout_p=attention_dropout(inner))
+    context = context.transpose(1, 2).reshape(batch * width, heads * size).index_select(0, rows)
     attended = layer.attention.output(context, packed)
     return layer.output(layer.intermediate(attended), attended)
 
 
-def run_packed(layers: Sequence[torch.nn.Module], hidden: torch.Tensor, real: torch.Tensor,
+def run_packed(layers: Sequence[torch.nn.Module], hidden: torch.Tensor, rows: torch.Tensor, count: int,
                mask: torch.Tensor) -> torch.Tensor:
-    """``layers`` on the real positions (flat indices ``real`` into ``batch * N``) of ``hidden`` ``(batch, N, d)``;
-    ``mask`` is the layers' additive attention mask ``(batch, 1, 1, N)``. Padding positions of the result are 0."""
+    """``layers`` on the rows ``rows`` (``packing_index``: flat indices into ``batch * N``, the first ``count`` of
+    them the real positions) of ``hidden`` ``(batch, N, d)``; ``mask`` is the layers' additive attention mask
+    ``(batch, 1, 1, N)``. Only the real positions' results are kept: padding positions of the result are 0."""
     batch, width, dim = hidden.shape
-    packed = hidden.reshape(batch * width, dim).index_select(0, real)
+    packed = hidden.reshape(batch * width, dim).index_select(0, rows)
     for layer in layers:
-        packed = packed_layer(layer, packed, real, batch, width, mask)
-    return packed.new_zeros(batch * width, dim).index_copy(0, real, packed).view(batch, width, dim)
+        packed = packed_layer(layer, packed, rows, batch, width, mask)
+    result = packed.new_zeros(batch * width, dim).index_copy(0, rows[:count], packed[:count])
+    return result.view(batch, width, dim)

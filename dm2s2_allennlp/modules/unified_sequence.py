@@ -17,9 +17,11 @@ later steps need (``token_index``, ``modality_index``) are derived from it, so n
 back from the GPU.
 """
 from dataclasses import dataclass, field, fields
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import torch
+
+from dm2s2_allennlp.modules.packed_layers import packing_index
 
 
 @dataclass
@@ -65,9 +67,13 @@ class UnifiedSequence:
         return self._on_device("token_index",
                                lambda host: (host.modality_ids.reshape(-1) >= 0).nonzero().squeeze(1))
 
-    def real_index(self) -> torch.Tensor:
-        """Flat indices into ``(batch * N)`` of the real positions (specials and modality tokens, not padding)."""
-        return self._on_device("real_index", lambda host: host.attention_mask.reshape(-1).nonzero().squeeze(1))
+    def packing_index(self) -> Tuple[torch.Tensor, int]:
+        """The rows a packed transformer layer runs on (``modules.packed_layers.packing_index``: the real positions,
+        then padding up to a round number of rows) and how many are real, planned on the host."""
+        if "packing_count" not in self._derived:
+            rows, self._derived["packing_count"] = packing_index(self.on_host().attention_mask)
+            self._derived["packing_rows"] = rows.to(self.device, non_blocking=True)
+        return self._derived["packing_rows"], self._derived["packing_count"]
 
     def modality_index(self) -> List[torch.Tensor]:
         """For every modality ``m``, the flat indices into ``(batch * N)`` of its tokens."""

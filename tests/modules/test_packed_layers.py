@@ -4,7 +4,7 @@ import pytest
 import torch
 from transformers import AutoModel
 
-from dm2s2_allennlp.modules.packed_layers import packable, run_packed
+from dm2s2_allennlp.modules.packed_layers import packable, packing_index, run_packed
 from tests.conftest import TINY_BERT, TINY_ROBERTA
 
 
@@ -30,7 +30,7 @@ def test_real_positions_get_the_layers_own_outputs_and_gradients(name):
     reference_loss = reference[mask].square().sum()
     reference_grads = torch.autograd.grad(reference_loss, list(layers.parameters()))
 
-    packed = run_packed(layers, hidden, mask.reshape(-1).nonzero().squeeze(1), extended)
+    packed = run_packed(layers, hidden, *packing_index(mask, multiple=4), extended)
     torch.testing.assert_close(packed[mask], reference[mask], atol=1e-5, rtol=1e-5)
     assert packed[~mask].abs().max() == 0
     grads = torch.autograd.grad(packed[mask].square().sum(), list(layers.parameters()))
@@ -42,14 +42,23 @@ def test_dropout_is_the_layers_own():
     model = AutoModel.from_pretrained(TINY_BERT)
     layers = model.encoder.layer.train()
     hidden, mask, extended = padded_batch(model, [6, 3])
-    real = mask.reshape(-1).nonzero().squeeze(1)
-    first, second = run_packed(layers, hidden, real, extended), run_packed(layers, hidden, real, extended)
+    rows = packing_index(mask)
+    first, second = run_packed(layers, hidden, *rows, extended), run_packed(layers, hidden, *rows, extended)
     assert not torch.equal(first, second)  # training mode: the layers' dropout is applied
     for layer in layers:
         layer.eval()
-    torch.testing.assert_close(run_packed(layers, hidden, real, extended), run_packed(layers, hidden, real, extended))
+    torch.testing.assert_close(run_packed(layers, hidden, *rows, extended), run_packed(layers, hidden, *rows, extended))
 
 
 def test_only_bert_family_layers_are_packable():
     assert not packable(torch.nn.Linear(4, 4))
     assert not packable(torch.nn.TransformerEncoderLayer(8, 2))
+
+
+def test_the_rows_are_the_real_positions_then_padding_up_to_a_round_number():
+    mask = torch.tensor([[1, 1, 1, 0, 0], [1, 0, 0, 0, 0]])
+    rows, count = packing_index(mask, multiple=3)
+    assert count == 4 and rows[:4].tolist() == [0, 1, 2, 5] and len(rows) == 6
+    assert not mask.reshape(-1)[rows[4:]].any()  # the filler rows are padding
+    assert packing_index(mask, multiple=64)[0].numel() == 10  # never more rows than the batch has
+    assert packing_index(torch.ones(2, 2), multiple=3)[0].tolist() == [0, 1, 2, 3]  # no padding to add
