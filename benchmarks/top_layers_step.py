@@ -1,8 +1,9 @@
 """The recipe's trainable part alone -- all-MiniLM-L6-v2's top two layers, forward and backward on cached bottom
 states, with the attention probabilities' dropout at 0 and at the pretrained 0.1 -- in float32 and under bfloat16
-autocast (with torch's fused CPU attention, and with its plain "math" attention), on the CPU, at a few batch widths
-(issue 28's precision and dropout levers). Prints one JSON line per setting and width: the fastest of ``--repeats``
-steps.
+autocast (with torch's fused CPU attention, with its plain "math" attention, and as the recipe runs them:
+``modules.packed_layers``, whose attention stays in float32), on the CPU, at a few batch widths with no padding
+(issue 28's precision and dropout levers; what packing saves on padding is in ``cpu_time_to_model.py``'s runs).
+Prints one JSON line per dropout and width: the fastest of ``--repeats`` steps of each setting.
 
     .venv/bin/python benchmarks/top_layers_step.py [--widths 32 64 128] [--batch 32] [--repeats 5]
 
@@ -22,23 +23,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dm2s2_allennlp.encoder_names import resolve_model_name  # noqa: E402
 from dm2s2_allennlp.encoders.pretrained_transformer import native_cpu_bfloat16  # noqa: E402
+from dm2s2_allennlp.modules.packed_layers import packing_index, run_packed  # noqa: E402
 
-SETTINGS = {  # name -> (autocast dtype, attention backend)
+SETTINGS = {  # name -> (autocast dtype, attention backend or "packed": modules.packed_layers)
     "float32": (None, None),
     "bfloat16, fused attention": (torch.bfloat16, None),
     "bfloat16, math attention": (torch.bfloat16, SDPBackend.MATH),
+    "bfloat16, packed layers (float32 fused attention)": (torch.bfloat16, "packed"),
 }
 
 
 def step_seconds(layers, hidden, mask, dtype, backend, repeats: int) -> float:
     times = []
+    rows = packing_index(torch.ones(hidden.shape[:2]))  # every position real: the same work as the others
     for _ in range(repeats + 1):  # the first is a warm-up
         states = hidden.clone().requires_grad_(True)
         began = time.perf_counter()
-        attention = sdpa_kernel(backend) if backend is not None else contextlib.nullcontext()
+        attention = sdpa_kernel(backend) if backend not in (None, "packed") else contextlib.nullcontext()
         with attention, torch.autocast("cpu", dtype=torch.bfloat16, enabled=dtype is not None):
             out = states
-            for layer in layers:
+            if backend == "packed":
+                out = run_packed(layers, out, *rows, mask)
+            for layer in layers if backend != "packed" else []:
                 out = layer(out, attention_mask=mask)[0]
         out.float().square().mean().backward()
         times.append(time.perf_counter() - began)

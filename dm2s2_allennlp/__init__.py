@@ -3,4 +3,4 @@ its baselines as an AllenNLP plugin. Importing the package registers its compone
 from dm2s2_allennlp import (cache, commands, dataset_readers, encoders, heads, metrics, models, modules,  # noqa: F401
                             predictors, samplers, training)
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"

@@ -6,9 +6,9 @@ much as a real one (a batch is padded to its longest sequence: 2-3 times the rea
 real positions are packed into ``(T, d)`` once, every linear map and layer norm runs on those ``T`` rows, and only the
 attention itself -- which mixes positions -- sees the padded ``(batch, heads, N, head size)`` layout, with the same
 additive mask (on the CPU in float32 also under bfloat16 autocast: torch's fused CPU attention is fastest there, and
-its bfloat16 backward is several times slower, ``benchmarks/top_layers_step.py``). Each real position's output is the layer's own (the same modules and weights, the same dropout; padded
-positions are masked out of the attention in both), so training on it is training the layer; padding positions come
-back as zeros.
+its bfloat16 backward is several times slower, ``benchmarks/top_layers_step.py``). Each real position's output is
+the layer's own (the same modules and weights, the same dropout; padded positions are masked out of the attention in
+both), so training on it is training the layer; padding positions come back as zeros.
 
 The number of packed rows is rounded up to a multiple of ``ROWS_MULTIPLE`` with padding positions (their outputs are
 dropped): torch's bfloat16 matrix products on the CPU (oneDNN) build a kernel for every new row count, and a row count
