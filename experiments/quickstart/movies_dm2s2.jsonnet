@@ -2,7 +2,7 @@
 // same on every task; it is not the paper's setup (experiments/{mmimdb,ads_parallelity,ad_lp}/ are), it is what won
 // the quality benchmark (benchmarks/quality/, README "Choosing a model"):
 //   * the encoder's top 2 layers fine-tuned (lr 2e-4) on states of its frozen bottom that are cached once; in
-//     bfloat16 on a CPU that has bfloat16 instructions (AVX512-BF16, AMX; float32 elsewhere and on other CPUs),
+//     bfloat16 on CUDA and on a CPU that has bfloat16 instructions (AVX512-BF16, AMX; float32 on other CPUs),
 //     without dropout on the attention probabilities (on a CPU it costs the attention's fused kernel), each layer
 //     on the records' real tokens only (benchmarks/README.md, "CPU time to a model");
 //   * numbers read as magnitudes too (numeric_features), not only as digits;
