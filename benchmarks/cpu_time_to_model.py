@@ -3,7 +3,8 @@ another in one run on the quality benchmark's data sets (``quality/real_data.py`
 
   * ``floor``: the frozen all-MiniLM-L6-v2's forward pass once over the training and validation records, the same
     unified sequences the recipe builds (its reader, its ``max_length``), in length-sorted batches of 32 (the least
-    padding any batching can have), under ``torch.inference_mode``, with torch's threads as the recipe has them;
+    padding any batching can have), under ``torch.inference_mode``, with torch's threads as the recipe has them, in
+    float32 (the ratios' denominator) and, on a CPU with bfloat16 instructions, also under bfloat16 autocast;
   * ``recipe``: ``allennlp train experiments/quickstart/movies_dm2s2.jsonnet`` given the data paths and the seed (an
     empty encoder-state cache), its wall time split by the benchmark-only ``train_parts`` callback
     (``timing/train_parts.py``) into start-up (process start to training start: imports, reading, vocabulary,
@@ -20,8 +21,10 @@ The ``allennlp`` processes run with ``OMP_WAIT_POLICY=PASSIVE`` (what ``dm2s2`` 
 environment gives another value.
 
     .venv/bin/python benchmarks/cpu_time_to_model.py [--datasets breaches loans artworks] [--seed 13]
-        [--two-jobs films] [--out runs/cpu_time]
+        [--two-jobs films] [--out runs/cpu_time] [--extra '{"model.encoder.transformer.autocast": null}'] [--no-peers]
 
+``--extra`` adds overrides to the recipe's, to measure a lever before it is the recipe's. Give every run its own
+``--out``: the encoder-state cache lives there, and a cache an earlier run (or revision) filled skips the fill.
 Nothing else may run on the machine meanwhile (2 cores: a second job changes every figure).
 """
 import argparse
