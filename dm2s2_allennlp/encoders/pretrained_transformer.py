@@ -20,9 +20,10 @@ Parameters:
     once (an archive then holds its weights in that precision); otherwise the encoder runs under autocast, its
     output in float32;
   * ``attention_dropout`` (null: the pretrained config's, 0.1 for BERTs): the dropout of the attention probabilities
-    in the layers being trained. On a CPU, torch's fused attention has no dropout: with it, each layer's attention
-    falls back to a path that materialises and samples every (query, key) weight, about 4 times as slow forward and
-    backward (``benchmarks/README.md``, issue 28), so the recipe sets 0 (its hidden-state dropout stays);
+    in the layers being trained (BERT-style layers only). On a CPU, torch's fused attention has no dropout: with it,
+    each layer's attention falls back to a path that samples a mask over every (query, key) pair, a third of a
+    training step in a profile (``benchmarks/README.md``, issue 28), so the recipe sets 0 (its hidden-state dropout
+    stays);
   * ``load_weights`` (true): false builds the architecture with random weights (an archive's weights follow).
 """
 import functools
@@ -41,7 +42,7 @@ from dm2s2_allennlp.checks import in_range
 from dm2s2_allennlp.dataset_readers.reader_facts import stated_facts
 from dm2s2_allennlp.encoder_names import resolve_model_name
 from dm2s2_allennlp.encoders.multimodal_encoder import MultimodalEncoder
-from dm2s2_allennlp.modules.packed_layers import packable, packing_index, run_packed
+from dm2s2_allennlp.modules.packed_layers import packable, packing_index, run_packed, set_attention_dropout
 from dm2s2_allennlp.modules.unified_sequence import UnifiedSequence
 
 AUTOCAST = {"bfloat16": torch.bfloat16, "float16": torch.float16}
@@ -144,14 +145,13 @@ class PretrainedTransformerMultimodalEncoder(MultimodalEncoder):
         return match is not None and int(match.group(1)) >= self.split
 
     def set_attention_dropout(self, probability: float) -> None:
-        """The attention probabilities' dropout of every layer (only those being trained are in training mode): the
-        fused-attention path reads ``dropout_prob``, the eager one its ``dropout`` module."""
-        for module in self.transformer_model.modules():
-            if hasattr(module, "dropout_prob"):
-                module.dropout_prob = probability
-            if hasattr(module, "attention_head_size") and isinstance(getattr(module, "dropout", None),
-                                                                      torch.nn.Dropout):
-                module.dropout.p = probability
+        """The attention probabilities' dropout of every layer (only those being trained are in training mode)."""
+        layers = self.layers()
+        if layers is None or not all(packable(layer) for layer in layers):
+            raise ConfigurationError(f"`attention_dropout` needs BERT-style layers; "
+                                     f"{type(self.transformer_model).__name__} has other ones")
+        for layer in layers:
+            set_attention_dropout(layer.attention.self, probability)
 
     def get_output_dim(self) -> int:
         return self.transformer_model.config.hidden_size

@@ -51,10 +51,19 @@ def packable(layer: torch.nn.Module) -> bool:
 
 
 def attention_dropout(inner: torch.nn.Module) -> float:
-    """The attention probabilities' dropout of a self-attention module (its fused or its eager form's)."""
+    """The attention probabilities' dropout of a self-attention module in training (its fused form reads
+    ``dropout_prob``, its eager form its ``dropout`` module); 0 in evaluation."""
     if not inner.training:
         return 0.0
     return float(getattr(inner, "dropout_prob", getattr(getattr(inner, "dropout", None), "p", 0.0)))
+
+
+def set_attention_dropout(inner: torch.nn.Module, probability: float) -> None:
+    """Set a self-attention module's attention-probability dropout, in both forms ``attention_dropout`` reads."""
+    if hasattr(inner, "dropout_prob"):
+        inner.dropout_prob = probability
+    if isinstance(getattr(inner, "dropout", None), torch.nn.Dropout):
+        inner.dropout.p = probability
 
 
 def packed_layer(layer: torch.nn.Module, packed: torch.Tensor, rows: torch.Tensor, batch: int, width: int,
