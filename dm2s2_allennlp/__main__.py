@@ -8,6 +8,9 @@ What it adds to ``allennlp``'s behaviour, for a person at a terminal:
   * ``dm2s2 predict`` on a file with lines that are not UTF-8 predicts the other lines and writes an error line
     naming the file and line for each bad one (``allennlp predict`` stops at the first with Python's
     ``UnicodeDecodeError``, before writing anything);
+  * ``dm2s2 train`` settles the facts the generic reader infers (modalities, task) from the training file BEFORE
+    the run, so the run's ``config.json`` states them from the start and ``--recover`` works
+    (``training.settled_train``); every data file the config names is checked first;
   * AllenNLP's trainer's notice about ``torch.cuda.amp.autocast`` on this torch (it says nothing about the run) is
     not shown.
 """
@@ -67,10 +70,26 @@ def checked_predict_input(argv: List[str]) -> List[str]:
     return argv[:position] + [copy] + argv[position + 1:]
 
 
+def run_command() -> None:
+    """AllenNLP's ``main``, with ``train`` settling the data's facts before the run (``training.settled_train``)."""
+    from allennlp.commands import parse_args
+    from allennlp.commands.train import train_model_from_args
+    from allennlp.common.util import import_module_and_submodules
+
+    from dm2s2_allennlp.training.settled_train import train_from_args
+
+    parser, args = parse_args(prog="dm2s2")
+    if "func" not in dir(args):
+        parser.print_help()
+        return
+    for package_name in getattr(args, "include_package", None) or []:
+        import_module_and_submodules(package_name)
+    (train_from_args if args.func is train_model_from_args else args.func)(args)
+
+
 def main() -> None:
     import dm2s2_allennlp  # noqa: F401  registers the plugin's components
     from allennlp.common.checks import ConfigurationError
-    from allennlp.commands import main as allennlp_main
 
     from dm2s2_allennlp.errors import DataError
 
@@ -78,7 +97,7 @@ def main() -> None:
                             category=FutureWarning)
     sys.argv = checked_predict_input(sys.argv)
     try:
-        allennlp_main(prog="dm2s2")
+        run_command()
     except (DataError, ConfigurationError) as error:
         if os.environ.get(DEBUG):
             raise

@@ -28,6 +28,7 @@ from allennlp.common.checks import ConfigurationError
 from allennlp.data import DatasetReader
 
 from dm2s2_allennlp.errors import DataError
+from dm2s2_allennlp.training.settled_train import load_params, train_settled
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def _finished(fold_dir: str) -> Optional[Dict[str, Any]]:
 
 
 def _fold_params(param_path: str, overrides: str, folds: int, fold: Optional[int]) -> Params:
-    params = Params.from_file(param_path, overrides)
+    params = load_params(param_path, overrides)
     for reader in ("dataset_reader", "validation_dataset_reader"):
         if reader in params:
             params[reader]["folds"], params[reader]["fold"] = folds, fold
@@ -83,7 +84,7 @@ def fold_plan(param_path: str, overrides: str, folds: int) -> Tuple[List[Params]
     problem for a reader without folds, k < 2 or k larger than the data."""
     if folds < 2:
         raise ConfigurationError(f"--folds must be at least 2 (one fold to hold out, the rest to train on), got {folds}")
-    base = Params.from_file(param_path, overrides)
+    base = load_params(param_path, overrides)
     reader_type = base["dataset_reader"].get("type", DatasetReader.default_implementation)
     accepted = inspect.signature(DatasetReader.by_name(reader_type).__init__).parameters
     if not {"folds", "fold"} <= set(accepted):
@@ -106,8 +107,6 @@ def fold_plan(param_path: str, overrides: str, folds: int) -> Tuple[List[Params]
 
 def cross_validate(param_path: str, serialization_dir: str, folds: int = 5, overrides: str = "",
                    include_package: Optional[List[str]] = None) -> Dict[str, Any]:
-    from allennlp.commands.train import train_model
-
     plans, sizes = fold_plan(param_path, overrides, folds)
     os.makedirs(serialization_dir, exist_ok=True)
     per_fold = []
@@ -121,7 +120,7 @@ def cross_validate(param_path: str, serialization_dir: str, folds: int = 5, over
                 logger.info("fold %d: recovering the unfinished run in %s", fold, fold_dir)
             else:
                 logger.info("fold %d: training into %s", fold, fold_dir)
-            train_model(params, fold_dir, recover=has_state, force=not has_state, include_package=include_package)
+            train_settled(params, fold_dir, recover=has_state, force=not has_state, include_package=include_package)
             metrics = _finished(fold_dir)
             if metrics is None:
                 raise RuntimeError(f"fold {fold} finished without metrics.json and model.tar.gz in {fold_dir}")

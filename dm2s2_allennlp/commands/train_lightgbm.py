@@ -8,7 +8,6 @@ import os
 import shutil
 
 from allennlp.commands.subcommand import Subcommand
-from allennlp.common import Params
 
 
 @Subcommand.register("train-lightgbm")
@@ -30,12 +29,13 @@ class TrainLightGBM(Subcommand):
     @staticmethod
     def run(args: argparse.Namespace) -> None:
         from dm2s2_allennlp.gbm.baseline import train_lightgbm
+        from dm2s2_allennlp.training.settled_train import load_params
 
         if os.path.exists(os.path.join(args.serialization_dir, "metrics.json")):
             if not args.force:
                 raise SystemExit(f"{args.serialization_dir} already holds a finished run; use --force to overwrite")
             shutil.rmtree(args.serialization_dir)
-        params = Params.from_file(args.param_path, args.overrides)
+        params = load_params(args.param_path, args.overrides)
         metrics = train_lightgbm(params, args.serialization_dir, args.seed, args.n_features, args.rounds,
                                  args.early_stopping_rounds)
         for name, value in metrics.items():

@@ -10,7 +10,8 @@ the file, the line and the field -- or in a counted, logged skip -- never in a c
 * ``FileChecks`` (``MultimodalReader.checking(path)``): counts a file's records while they are read and, when the
   file is done, raises if it had none, raises if none of the reader's modalities occurs in any record (the names in
   the config match nothing in the data), warns for each modality that is missing in every record (missing as the
-  reader renders it: ``null``, ``""``, blanks, NaN, ``[]``), for ids given to more than one record and for labels
+  reader renders it: ``null``, ``""``, blanks, NaN, ``[]``), once for all the names in the data that the reader's
+  modalities leave out, for ids given to more than one record and for labels
   that differ only in case or inner blanks (they are different classes), and logs what the reader counted.
   ``labeled`` raises when a file mixes labeled and unlabeled records (training and evaluation files are all
   labeled; prediction files may be all unlabeled).
@@ -36,7 +37,10 @@ GZIP_MAGIC = b"\x1f\x8b"
 def open_data(file_path: str) -> IO[bytes]:
     """The data file at ``file_path`` (a local path or URL AllenNLP's ``cached_path`` resolves) opened in binary,
     gzip-decompressed when it is compressed."""
-    path = cached_path(file_path)
+    try:
+        path = cached_path(file_path)
+    except FileNotFoundError:
+        raise DataError(str(file_path), None, "no such file") from None
     if os.path.isdir(path):
         raise DataError(str(file_path), None, "is a directory, not a data file: name the file inside it (e.g. "
                                               f"{os.path.join(str(file_path), 'train.jsonl')})")
@@ -134,11 +138,19 @@ class FileChecks:
             hint = [other for other in self.other_names if other.lower() == name.lower()]
             logger.warning("%s: modality %r is missing in all %d records%s", self.file_path, name, self.records,
                            f" (the data has {hint[0]!r})" if hint else "")
+        self._warn_other_names()
         self._warn_duplicate_ids()
         self._warn_label_variants()
         if self.counts:
             details = ", ".join(f"{name}: {n}" for name, n in sorted(self.counts.items()))
             logger.warning("%s: read with %s", self.file_path, details)
+
+    def _warn_other_names(self) -> None:
+        if self.other_names:
+            names = [name for name, _ in self.other_names.most_common(10)]
+            more = f" and {len(self.other_names) - 10} more" if len(self.other_names) > 10 else ""
+            logger.warning("%s: %d name(s) in the data are not among the reader's modalities, ignored: %s%s",
+                           self.file_path, len(self.other_names), ", ".join(map(repr, names)), more)
 
     def _warn_duplicate_ids(self) -> None:
         repeated = {i: places for i, places in self.id_places.items() if len(places) > 1}

@@ -23,7 +23,7 @@ the archive's reader reads new data with exactly those facts.
 Every reader of this package subclasses :class:`MultimodalReader`, so one ``dm2s2`` model serves all of them.
 
 Value rendering (``render_value``): a string is its stripped text; an int its decimal digits; a float its shortest
-decimal form, integers without ".0" (``7.0`` -> ``"7"``); ``true``/``false`` -> ``"true"``/``"false"``; a list
+decimal form, integers without ".0" (``7.0`` -> ``"7"``); a date or time (Parquet) its ISO form; ``true``/``false`` -> ``"true"``/``"false"``; a list
 its rendered elements in order joined by ``list_separator``; ``null``, ``""``, ``[]``, NaN and an absent key mean
 the modality is MISSING.
 
@@ -31,6 +31,8 @@ Length: each modality is first cut to its own cap (``max_tokens_per_modality``),
 ``max_length - (M + 1)`` tokens (the specials) by trimming the currently longest modality first
 (``modules.truncation``), so a record never exceeds the encoder's ``max_length``.
 """
+import datetime
+import decimal
 import logging
 import math
 import re
@@ -94,6 +96,10 @@ def render_value(value: Any, list_separator: str = ", ") -> Optional[str]:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, str):
         return value.strip() or None
+    if isinstance(value, (datetime.date, datetime.time)):  # Parquet's dates and times
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):  # Parquet's decimals
+        return render_value(float(value), list_separator)
     if isinstance(value, (list, tuple)):
         parts = []
         for element in value:

@@ -8,12 +8,24 @@ non-padded, so the tokens are exactly the facts), and the archive's ``vocabulary
 reads them back with :func:`stated_facts`: it takes what its config leaves out and checks what it states. The
 modality names keep the reader's order because every instance counts each name once (equal counts keep the order
 they were first counted in); the model still checks each batch's names against its own (``MultimodalModel``).
+
+A fact the generic reader infers is settled BEFORE the run (:func:`settle`, called by ``dm2s2 train``,
+``cross-validate``, ``train-lightgbm`` and the Python API): inferred from the training file and written into the
+config, so ``config.json`` states it from the start and nothing rewrites it mid-run.
 """
+import copy
+import logging
+import os
 from typing import Any, Dict, List, Optional
 
+from allennlp.common import Params
 from allennlp.common.checks import ConfigurationError
-from allennlp.data import Vocabulary
+from allennlp.data import DatasetReader, Vocabulary
 from allennlp.data.fields import MetadataField
+
+from dm2s2_allennlp.errors import DataError
+
+logger = logging.getLogger(__name__)
 
 NAMESPACES = {
     "modalities": "reader_modality_labels",
@@ -73,16 +85,46 @@ def reader_facts(modalities: List[str], task: Optional[str], encoder: Optional[s
     return facts
 
 
-def state_inferred(config: Dict[str, Any], readers: Dict[str, Any], facts: Dict[str, Any]) -> List[str]:
-    """Write into ``config`` (a run's config.json as a dict) the ``modalities`` and ``task`` that its readers
-    (``{config key: reader}``) were left to infer, as ``facts`` (``stated_facts`` of the run's vocabulary) holds
-    them; returns the facts written."""
-    stated = []
-    for key, reader in readers.items():
-        if not getattr(reader, "can_infer", False) or not isinstance(config.get(key), dict):
-            continue
-        for fact in ("modalities", "task"):
-            if config[key].get(fact) is None and fact in facts:
-                config[key][fact] = facts[fact]
-                stated.append(fact)
-    return sorted(set(stated))
+DATA_KEYS = ("train_data_path", "validation_data_path", "test_data_path")  # AllenNLP reads each one it is given
+
+
+def data_paths(params: Params) -> Dict[str, str]:
+    """The data files a training config names, by key."""
+    return {key: params[key] for key in DATA_KEYS if params.get(key) is not None}
+
+
+def check_data_paths(params: Params) -> None:
+    """Every local data file the config names exists, before any work: a ``DataError`` naming the key and path."""
+    for key, path in data_paths(params).items():
+        path = str(path)
+        if "://" not in path and not any(c in path for c in "*?[") and not os.path.exists(path):
+            raise DataError(path, None, f"no such file (the config's `{key}`; relative paths are read from "
+                                        f"{os.getcwd()})")
+
+
+def settle(params: Params) -> Dict[str, Any]:
+    """Settle the facts of a training config BEFORE its run: every data file it names must exist; a reader left to
+    infer its ``modalities`` or ``task`` infers them from ``train_data_path`` (``infer_from``), and they are written
+    into the config's ``dataset_reader`` (and ``validation_dataset_reader``, where it leaves them out too). The run
+    then starts from a config that states them: ``config.json`` is written once, by AllenNLP, and never rewritten;
+    ``--recover`` settles the same facts from the same file, so the configs match; the archive's reader reads new
+    files with exactly these facts. Returns the facts it wrote (``{}`` when the config stated them)."""
+    check_data_paths(params)
+    raw = params.params
+    reader_config = raw.get("dataset_reader")
+    if not isinstance(reader_config, dict) or "train_data_path" not in raw:
+        return {}
+    reader = DatasetReader.from_params(Params(copy.deepcopy(reader_config)))
+    if not getattr(reader, "can_infer", False) or (reader.modalities is not None and reader.task is not None):
+        return {}
+    reader.infer_from(str(raw["train_data_path"]))
+    settled = reader.inferred_facts()
+    for key in ("dataset_reader", "validation_dataset_reader"):
+        if isinstance(raw.get(key), dict):
+            for fact, value in settled.items():
+                if raw[key].get(fact) is None:
+                    raw[key][fact] = value
+    if settled:
+        logger.info("settled before the run, from %s: %s (the run's config.json states them)",
+                    raw["train_data_path"], ", ".join(f"{fact} {value!r}" for fact, value in settled.items()))
+    return settled

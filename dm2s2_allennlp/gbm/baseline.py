@@ -17,7 +17,7 @@ from allennlp.common import Params
 from allennlp.data import DatasetReader, Vocabulary
 
 from dm2s2_allennlp.gbm import RecordFeatures, fit_lightgbm, label_targets, predict_with
-from dm2s2_allennlp.dataset_readers.reader_facts import state_inferred, stated_facts
+from dm2s2_allennlp.dataset_readers.reader_facts import settle
 from dm2s2_allennlp.heads import TaskHead
 from dm2s2_allennlp.heads.per_task import check_task
 from dm2s2_allennlp.metrics.defined import defined_only
@@ -30,6 +30,7 @@ def train_lightgbm(params: Params, serialization_dir: str, seed: Optional[int] =
     """Read the experiment config's data with its reader, train LightGBM, and write ``metrics.json`` in
     ``allennlp train``'s shape (``best_validation_<m>``, ``test_<m>`` when the config evaluates on test) plus the
     booster(s) under ``lightgbm/``."""
+    settle(params)  # the facts the reader infers, before any work; the config written below states them
     os.makedirs(serialization_dir, exist_ok=True)
     config = params.as_dict(quiet=True)
     head_params = params.get("model").duplicate().get("head", Params({"type": "per_task"}))
@@ -44,13 +45,11 @@ def train_lightgbm(params: Params, serialization_dir: str, seed: Optional[int] =
     test_path = params.get("test_data_path", None) if params.get("evaluate_on_test", False) else None
     test = list(validation_reader.read(test_path)) if test_path else []
     vocab = Vocabulary.from_params(params.get("vocabulary", Params({})).duplicate(), instances=train)
-    facts = stated_facts(vocab)
-    state_inferred(config, {"dataset_reader": reader, "validation_dataset_reader": validation_reader}, facts)
     with open(os.path.join(serialization_dir, "config.json"), "w", encoding="utf-8") as handle:
-        json.dump(config, handle, indent=2)  # stating what the reader inferred, as fit_to_data does
+        json.dump(config, handle, indent=2)
 
     head = TaskHead.from_params(vocab=vocab, params=head_params.duplicate()).eval()  # per_task: the reader's task
-    check_task(head, facts.get("task"))
+    check_task(head, reader.task)
     task = head.task
     modalities = train[0]["metadata"]["modality_names"]
     features = RecordFeatures(modalities, n_features).fit([i["metadata"]["modality_texts"] for i in train])

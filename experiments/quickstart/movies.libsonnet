@@ -24,8 +24,7 @@ local sizes = {
     },
     train_data_path: data + '/train.jsonl',
     validation_data_path: data + '/dev.jsonl',
-    test_data_path: data + '/test.jsonl',
-    evaluate_on_test: false,
+    // no test_data_path: AllenNLP reads every file it is given, so the test split is evaluated by `evaluate`
     datasets_for_vocab_creation: ['train'],
     model: common.model({ type: 'per_task', multilabel: { class_weighting: 'inverse' } },
                         common.variants[variant] + std.get(sizes, variant, {}), {

@@ -28,8 +28,9 @@ local data = 'data/movies';  // written by `make demo`
   },
   train_data_path: data + '/train.jsonl',
   validation_data_path: data + '/dev.jsonl',
-  test_data_path: data + '/test.jsonl',
-  evaluate_on_test: false,
+  // no test_data_path: AllenNLP reads every file it is given (evaluated or not), so a config that names the
+  // demo's test file fails where it is absent; evaluate the test split with `dm2s2 evaluate`, or add
+  // "test_data_path" and "evaluate_on_test": true with -o
   datasets_for_vocab_creation: ['train'],
   model: {
     type: 'dm2s2',

@@ -1,15 +1,19 @@
 """The recipe trains on a user's files with nothing but their paths (issue 25): on each generic fixture task, the
-real recipe file and its real encoder; the archive's config states what the reader inferred, so evaluating a file that
-names the modalities in another order reads them in the training order."""
+real recipe file and its real encoder. The facts the reader infers are settled before the run (issue 35): the
+run's config.json states them from the start, so evaluating a file that names the modalities in another order reads
+them in the training order; AllenNLP's own train_model on an unsettled config is refused before training, with the
+-o that states them."""
 import json
 
 import pytest
 from allennlp.commands.train import train_model
 from allennlp.common import Params
+from allennlp.common.checks import ConfigurationError
 from allennlp.data import DataLoader
 from allennlp.models.archival import load_archive
 from allennlp.training.util import evaluate
 
+from dm2s2_allennlp.training.settled_train import train_settled
 from tests.conftest import FIXTURES, ROOT
 
 RECIPE = ROOT / "experiments" / "quickstart" / "movies_dm2s2.jsonnet"
@@ -26,9 +30,8 @@ def test_the_recipe_trains_from_data_paths_alone(task, tmp_path, monkeypatch):
     data = str(FIXTURES / "generic" / f"{task}.jsonl")
     params = Params.from_file(str(RECIPE), json.dumps({"train_data_path": data, "validation_data_path": data,
                                                        "trainer.num_epochs": 2}))  # 2 of 12 epochs: test time
-    assert "test_data_path" in params and "modalities" not in params["model"]
-    params.pop("test_data_path")  # the recipe's own default is the demo's test file
-    model = train_model(params, str(tmp_path / "run"))
+    assert "test_data_path" not in params and "modalities" not in params["dataset_reader"]  # nothing else read
+    model = train_settled(params, str(tmp_path / "run"))
     modalities, main, sign = EXPECTED[task]
     assert model.modalities == modalities and model.head.task == task
     stated = json.loads((tmp_path / "run" / "config.json").read_text())["dataset_reader"]
@@ -61,3 +64,15 @@ def test_the_recipe_trains_from_data_paths_alone(task, tmp_path, monkeypatch):
     assert inferring.modalities == modalities and inferring.task == task
     output = predictor.predict_json(records[0])
     assert list(output["inter_weights"]) == modalities
+
+
+def test_allennlps_own_train_model_refuses_facts_inferred_mid_run_naming_the_override(tmp_path, monkeypatch):
+    monkeypatch.setenv("DM2S2_CACHE_DIR", str(tmp_path / "cache"))
+    data = str(FIXTURES / "generic" / "classification.jsonl")
+    params = Params.from_file(str(RECIPE), json.dumps({"train_data_path": data, "validation_data_path": data}))
+    with pytest.raises(ConfigurationError, match="dm2s2 train") as error:
+        train_model(params, str(tmp_path / "run"))
+    stated = json.loads(str(error.value.message).split("-o '")[1].rstrip("'"))
+    assert stated == {"dataset_reader.modalities": EXPECTED["classification"][0],
+                      "dataset_reader.task": "classification"}
+    assert not (tmp_path / "run" / "best.th").exists()  # refused before any epoch

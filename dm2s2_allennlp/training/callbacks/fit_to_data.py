@@ -6,20 +6,18 @@ workers use those of the whole training set. Parts fitted already (``label_count
 are left alone. (The decisions fitted on the validation data -- the LightGBM blend, tuned thresholds -- are
 ``stack_and_tune``'s.)
 
-It also writes the facts the reader inferred from the training data (its ``modalities`` and ``task`` when the config
-left them out, as the vocabulary holds them: ``dataset_readers.reader_facts``) into the run's ``config.json``, which the archive is made from, so
-an archive's reader reads new data with the training data's modalities in their order, whatever order a new file
-names them in.
+A reader that had to infer its facts during the run is refused here, before any training: ``allennlp train``
+writes the run's ``config.json`` before it reads data, so that config (and the archive made from it) would not state
+them. ``dm2s2 train`` settles them before the run (``dataset_readers.reader_facts.settle``); the error gives the
+``-o`` that states them for ``allennlp train``.
 """
 import json
 import logging
-import os
 
 import torch.distributed as dist
+from allennlp.common.checks import ConfigurationError
 from allennlp.common.util import is_distributed
 from allennlp.training.callbacks import TrainerCallback
-
-from dm2s2_allennlp.dataset_readers.reader_facts import state_inferred, stated_facts
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +29,7 @@ class FitToData(TrainerCallback):
         if not hasattr(model, "data_statistics"):
             return
         instances = list(trainer.data_loader.iter_instances())
-        if is_primary:  # the training data is read: the reader knows what it inferred
-            state_inferred_facts(trainer)
+        refuse_unsettled_facts(trainer)
         statistics = model.data_statistics(instances)
         if is_distributed():
             device = next(model.parameters()).device
@@ -46,19 +43,13 @@ class FitToData(TrainerCallback):
                         " (this worker's share; statistics summed over workers)" if is_distributed() else "")
 
 
-def state_inferred_facts(trainer) -> None:
-    """Write the facts the run's readers inferred into its ``config.json`` (``reader_facts.state_inferred``), as the
-    model's vocabulary holds them (what the training data's reader stated, whichever process read it)."""
-    path = os.path.join(trainer._serialization_dir or "", "config.json")
-    if not os.path.isfile(path):
-        return
-    with open(path, encoding="utf-8") as handle:
-        config = json.load(handle)
-    readers = {"dataset_reader": getattr(trainer.data_loader, "reader", None),
-               "validation_dataset_reader": getattr(getattr(trainer, "_validation_data_loader", None), "reader", None)}
-    stated = state_inferred(config, readers, stated_facts(trainer.model.vocab))
-    if stated:
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump(config, handle, indent=4)
-        logger.info("config.json states the %s the reader inferred, so the archive reads new data the same way",
-                    " and ".join(stated))
+def refuse_unsettled_facts(trainer) -> None:
+    """A ``ConfigurationError`` when the run's training reader inferred a fact while the run read its data."""
+    reader = getattr(trainer.data_loader, "reader", None)
+    inferred = reader.inferred_facts() if hasattr(reader, "inferred_facts") else {}
+    if inferred:
+        overrides = json.dumps({f"dataset_reader.{fact}": value for fact, value in inferred.items()})
+        raise ConfigurationError(
+            f"the reader inferred its {' and '.join(inferred)} during the run, after config.json was written, so "
+            f"the archive could not read new data the same way: train with `dm2s2 train` (it settles them from the "
+            f"training file before the run), or state them: -o '{overrides}'")
