@@ -5,6 +5,7 @@ the working directory: it lists its subcommands before it reads ``--include-pack
 What it adds to ``allennlp``'s behaviour, for a person at a terminal:
   * bad input or a config mistake (``DataError``, ``ConfigurationError``) ends in ONE short message
     (``file:line: field: what to do``) and exit status 1; ``DM2S2_DEBUG=1`` shows the full traceback;
+  * ``dm2s2 predict`` on a table (``.csv``, ``.tsv``, ``.parquet``) reads it with the archive's reader;
   * ``dm2s2 predict`` on a file with lines that are not UTF-8 predicts the other lines and writes an error line
     naming the file and line for each bad one (``allennlp predict`` stops at the first with Python's
     ``UnicodeDecodeError``, before writing anything);
@@ -51,16 +52,22 @@ def undecodable_lines_as_errors(path: str) -> Optional[str]:
 
 
 def checked_predict_input(argv: List[str]) -> List[str]:
-    """``argv`` with a ``predict`` input that has undecodable lines replaced by its checked copy."""
+    """``argv`` for ``predict``: a table input (``.csv``, ``.tsv``, ``.parquet``) is read by the archive's reader
+    (``--use-dataset-reader``: AllenNLP's own line reader reads JSON lines only); a JSONL input that has undecodable
+    lines is replaced by its checked copy."""
     if len(argv) < 2 or argv[1] != "predict" or "--use-dataset-reader" in argv:
         return argv
     from allennlp.commands import parse_args
+
+    from dm2s2_allennlp.dataset_readers.table_rows import table_format
 
     saved, sys.argv = sys.argv, argv
     try:
         _, args = parse_args(prog="dm2s2")  # AllenNLP's own reading of the command line (it exits on a bad one)
     finally:
         sys.argv = saved
+    if table_format(args.input_file) is not None:
+        return argv + ["--use-dataset-reader"]
     if not os.path.isfile(args.input_file):
         return argv
     copy = undecodable_lines_as_errors(args.input_file)

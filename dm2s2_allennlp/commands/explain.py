@@ -114,28 +114,40 @@ def explain(archive_file: str, input_file: str, output_dir: str, cuda_device: in
     from allennlp.predictors import Predictor
 
     archive = load_archive(archive_file, cuda_device=cuda_device)
-    from dm2s2_allennlp.models import DM2S2
-
-    if not isinstance(archive.model, DM2S2):
-        raise ValueError(f"{archive_file}: `allennlp explain` draws DM2S2's IntraMRA/InterMRA weights, and this "
-                         f"archive holds a {type(archive.model).__name__}; `allennlp predict` shows the per-modality "
-                         "outputs it has (modality_weights / modality_importance)")
+    check_explainable(archive.model)
     predictor = Predictor.from_archive(archive, "dm2s2")
     instances = []
     for instance in archive.validation_dataset_reader.read(input_file):
         instances.append(instance)
         if max_records is not None and len(instances) >= max_records:
             break
+    return explain_instances(predictor, instances, output_dir)
+
+
+def check_explainable(model) -> None:
+    from dm2s2_allennlp.models import DM2S2
+
+    if not isinstance(model, DM2S2):
+        raise ValueError(f"`explain` draws DM2S2's IntraMRA/InterMRA weights, and this model is a "
+                         f"{type(model).__name__}; `predict` shows the per-modality outputs it has "
+                         "(modality_weights / modality_importance)")
+
+
+def explain_instances(predictor, instances: List[Any], output_dir: str) -> Dict[str, Any]:
+    """Fig. 3 for ``instances`` through a ``dm2s2`` predictor of a DM2S2 model: ``explanations.html``, ``.jsonl``
+    and (with headless Chromium) ``.png`` in ``output_dir``; returns their paths and the number of records."""
+    check_explainable(predictor._model)
     explanations = [predictor.predict_instance(instance) for instance in instances]
     os.makedirs(output_dir, exist_ok=True)
     html_path = os.path.join(output_dir, "explanations.html")
     with open(html_path, "w", encoding="utf-8") as handle:
         handle.write(page(explanations))
-    with open(os.path.join(output_dir, "explanations.jsonl"), "w", encoding="utf-8") as handle:
+    jsonl_path = os.path.join(output_dir, "explanations.jsonl")
+    with open(jsonl_path, "w", encoding="utf-8") as handle:
         for explanation in explanations:
             handle.write(json.dumps(explanation) + "\n")
     png_path = os.path.join(output_dir, "explanations.png")
-    return {"html": html_path, "png": png_path if screenshot(html_path, png_path) else None,
+    return {"html": html_path, "jsonl": jsonl_path, "png": png_path if screenshot(html_path, png_path) else None,
             "records": len(explanations)}
 
 

@@ -81,8 +81,9 @@ def delimited_rows(path: str, delimiter: str) -> Iterator[Tuple[str, Dict[str, s
         raise DataError(f"{path}:{line + 1}", None, f"not UTF-8 text (byte 0x{error.object[error.start]:02x}); save "
                                                     "the file as UTF-8") from None
     except csv.Error as error:
-        raise DataError(f"{path}:{line + 1}", None, f"unreadable {'TSV' if delimiter == chr(9) else 'CSV'} ({error})") \
-            from None
+        hint = "; a quote opened in this row is never closed" if "end of data" in str(error) else ""
+        raise DataError(f"{path}:{line + 1}", None,
+                        f"unreadable {'TSV' if delimiter == chr(9) else 'CSV'} ({error}{hint})") from None
     finally:
         csv.field_size_limit(previous_limit)
 

@@ -18,7 +18,7 @@ local sizes = {
     // the modalities (every name in the training file, in order) and the task (from its labels) are inferred, and
     // the model takes them from the reader: point the config at other data with the data paths alone
     dataset_reader: {
-      type: 'multimodal_jsonl',
+      type: 'multimodal_table',  // CSV, TSV, Parquet or JSONL, by the file's extension
       transformer_model_name: encoder,
       max_length: 128,
     },
