@@ -12,6 +12,9 @@ What it adds to ``allennlp``'s behaviour, for a person at a terminal:
   * ``dm2s2 train`` settles the facts the generic reader infers (modalities, task) from the training file BEFORE
     the run, so the run's ``config.json`` states them from the start and ``--recover`` works
     (``training.settled_train``); every data file the config names is checked first;
+  * ``predict --output-file`` naming the input file, ``--batch-size`` below 1 and ``explain --max-records`` below 1
+    are refused before any work; an archive is extracted with tarfile's ``data`` filter (nothing outside the
+    extraction folder);
   * AllenNLP's trainer's notice about ``torch.cuda.amp.autocast`` on this torch (it says nothing about the run) is
     not shown.
 """
@@ -19,6 +22,7 @@ import atexit
 import json
 import os
 import sys
+import tarfile
 import tempfile
 import warnings
 from typing import List, Optional
@@ -77,6 +81,20 @@ def checked_predict_input(argv: List[str]) -> List[str]:
     return argv[:position] + [copy] + argv[position + 1:]
 
 
+def check_arguments(args) -> None:
+    """Refuse, before any work, what AllenNLP's commands would do silently wrong."""
+    from allennlp.common.checks import ConfigurationError
+
+    output, given = getattr(args, "output_file", None), getattr(args, "input_file", None)
+    if output and given and os.path.exists(output) and os.path.realpath(output) == os.path.realpath(given):
+        raise ConfigurationError(f"--output-file {output} is the input file: it would be emptied before it is read; "
+                                 "name another output file")
+    if getattr(args, "batch_size", None) is not None and args.batch_size < 1:
+        raise ConfigurationError(f"--batch-size must be 1 or more, got {args.batch_size}")
+    if getattr(args, "max_records", None) is not None and args.max_records < 1:
+        raise ConfigurationError(f"--max-records must be 1 or more, got {args.max_records}")
+
+
 def run_command() -> None:
     """AllenNLP's ``main``, with ``train`` settling the data's facts before the run (``training.settled_train``)."""
     from allennlp.commands import parse_args
@@ -89,6 +107,10 @@ def run_command() -> None:
     if "func" not in dir(args):
         parser.print_help()
         return
+    check_arguments(args)
+    # an archive's members are extracted with tarfile's `data` filter: no member can land outside the extraction
+    # folder (AllenNLP's load_archive calls extractall without a filter)
+    tarfile.TarFile.extraction_filter = staticmethod(tarfile.data_filter)
     for package_name in getattr(args, "include_package", None) or []:
         import_module_and_submodules(package_name)
     (train_from_args if args.func is train_model_from_args else args.func)(args)
@@ -105,10 +127,12 @@ def main() -> None:
     sys.argv = checked_predict_input(sys.argv)
     try:
         run_command()
-    except (DataError, ConfigurationError) as error:
+    except (DataError, ConfigurationError, tarfile.TarError) as error:
         if os.environ.get(DEBUG):
             raise
         message = getattr(error, "message", None) or str(error)
+        if isinstance(error, tarfile.TarError):
+            message = f"the archive cannot be read safely ({type(error).__name__}: {error}); is it a model.tar.gz?"
         print(f"dm2s2: {message}\n(set {DEBUG}=1 to see where in the code this was raised)", file=sys.stderr)
         sys.exit(1)
 

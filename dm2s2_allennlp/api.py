@@ -65,9 +65,16 @@ def fit(train: Data, validation: Data, out: str, config: str = RECIPE,
 
 def load(archive: str, cuda_device: int = -1) -> "Trained":
     """A trained model from its archive (``fit``'s or ``dm2s2 train``'s ``model.tar.gz``)."""
+    import tarfile
+
     from allennlp.models.archival import load_archive
 
-    return Trained(load_archive(str(archive), cuda_device=cuda_device))
+    saved = tarfile.TarFile.extraction_filter
+    tarfile.TarFile.extraction_filter = staticmethod(tarfile.data_filter)  # no member lands outside its folder
+    try:
+        return Trained(load_archive(str(archive), cuda_device=cuda_device))
+    finally:
+        tarfile.TarFile.extraction_filter = saved
 
 
 class Trained:

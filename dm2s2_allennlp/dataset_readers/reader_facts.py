@@ -97,7 +97,8 @@ def check_data_paths(params: Params) -> None:
     """Every local data file the config names exists, before any work: a ``DataError`` naming the key and path."""
     for key, path in data_paths(params).items():
         path = str(path)
-        if "://" not in path and not any(c in path for c in "*?[") and not os.path.exists(path):
+        local = path if os.path.exists(path) else path.split("#", 1)[0]  # `file#part`: a reader's selection
+        if "://" not in path and not any(c in path for c in "*?[") and not os.path.exists(local):
             raise DataError(path, None, f"no such file (the config's `{key}`; relative paths are read from "
                                         f"{os.getcwd()})")
 

@@ -1,0 +1,40 @@
+"""What `dm2s2` refuses before any work (issue 35): a prediction output that is its input (it would be emptied), a
+batch size or record count below 1, and an archive with a member that would be written outside the extraction folder
+(tarfile's `data` filter), each in one line."""
+import io
+import json
+import tarfile
+
+from tests.commands.test_cli_messages import UNLABELED, dm2s2
+
+
+def one_line(result, text):
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert text in result.stderr.splitlines()[-2]
+
+
+def test_predict_into_its_own_input_and_a_zero_batch_are_refused(multilabel_archive, tmp_path):
+    data = tmp_path / "data.jsonl"
+    data.write_text(open(UNLABELED).read())
+    before = data.read_bytes()
+    archive = str(multilabel_archive / "model.tar.gz")
+    one_line(dm2s2("predict", archive, str(data), "--output-file", str(data)), "is the input file")
+    assert data.read_bytes() == before
+    one_line(dm2s2("predict", archive, str(data), "--output-file", str(tmp_path / "o.jsonl"), "--batch-size", "0"),
+             "--batch-size must be 1 or more")
+    one_line(dm2s2("explain", archive, str(data), "-o", str(tmp_path / "x"), "--max-records", "0"),
+             "--max-records must be 1 or more")
+
+
+def test_an_archive_member_outside_its_folder_is_never_written(tmp_path):
+    crafted = tmp_path / "model.tar.gz"
+    with tarfile.open(crafted, "w:gz") as archive:
+        payload = b"escaped"
+        member = tarfile.TarInfo("../../../../" + str(tmp_path / "escaped.txt").lstrip("/"))
+        member.size = len(payload)
+        archive.addfile(member, io.BytesIO(payload))
+    data = tmp_path / "data.jsonl"
+    data.write_text(json.dumps({"modalities": {"title": "x"}}) + "\n")
+    result = dm2s2("predict", str(crafted), str(data), "--output-file", str(tmp_path / "o.jsonl"))
+    one_line(result, "the archive cannot be read safely")
+    assert not (tmp_path / "escaped.txt").exists()
