@@ -81,6 +81,14 @@ def checked_predict_input(argv: List[str]) -> List[str]:
     return argv[:position] + [copy] + argv[position + 1:]
 
 
+def has_a_record(path: str) -> bool:
+    """Whether the file holds a non-blank line (a byte-order mark alone is blank)."""
+    from dm2s2_allennlp.dataset_readers.file_checks import open_data
+
+    with open_data(path) as handle:
+        return any(line.strip(b" \t\r\n\xef\xbb\xbf") for line in handle)
+
+
 def check_arguments(args) -> None:
     """Refuse, before any work, what AllenNLP's commands would do silently wrong."""
     from allennlp.common.checks import ConfigurationError
@@ -89,6 +97,9 @@ def check_arguments(args) -> None:
     if output and given and os.path.exists(output) and os.path.realpath(output) == os.path.realpath(given):
         raise ConfigurationError(f"--output-file {output} is the input file: it would be emptied before it is read; "
                                  "name another output file")
+    if getattr(args, "func", None).__qualname__.startswith("_predict") and given and os.path.isfile(given) \
+            and not has_a_record(given):
+        raise ConfigurationError(f"{given}: no records (an empty file, or only blank lines): nothing to predict")
     if getattr(args, "batch_size", None) is not None and args.batch_size < 1:
         raise ConfigurationError(f"--batch-size must be 1 or more, got {args.batch_size}")
     if getattr(args, "max_records", None) is not None and args.max_records < 1:

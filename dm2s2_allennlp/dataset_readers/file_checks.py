@@ -5,8 +5,9 @@ the file, the line and the field -- or in a counted, logged skip -- never in a c
   file (``.gz``, or its magic bytes) is decompressed on the fly.
 * ``text_lines``: a text file's non-blank lines, decoded as UTF-8 line by line (a UTF-8 byte-order mark is read and
   dropped); bytes that are not UTF-8 raise :class:`DataError` with the line and column.
-* ``parse_json``: one JSON value; malformed JSON, a key given twice in one object (which one is meant?), or a number
-  JSON allows but Python refuses (a 5,000-digit integer) raise :class:`DataError`.
+* ``parse_json``: one JSON value; malformed JSON, a key given twice in one object (which one is meant?), a number
+  JSON allows but Python refuses (a 5,000-digit integer), or nesting deeper than Python's recursion limit raise
+  :class:`DataError`.
 * ``FileChecks`` (``MultimodalReader.checking(path)``): counts a file's records while they are read and, when the
   file is done, raises if it had none, raises if none of the reader's modalities occurs in any record (the names in
   the config match nothing in the data), warns for each modality that is missing in every record (missing as the
@@ -21,6 +22,7 @@ import gzip
 import json
 import logging
 import os
+from contextlib import contextmanager
 from collections import Counter, defaultdict
 from typing import IO, Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -50,9 +52,20 @@ def open_data(file_path: str) -> IO[bytes]:
     return handle
 
 
+@contextmanager
+def truncated_gzip_named(file_path: str, line) -> Iterator[None]:
+    """A gzip file that ends before its end marker (a copy cut short) as a :class:`DataError` naming it."""
+    try:
+        yield
+    except (EOFError, gzip.BadGzipFile) as error:
+        raise DataError(f"{file_path}:{line() + 1}", None, f"the compressed file ends early or is damaged ({error}): "
+                                                           "is it a complete copy?") from None
+
+
 def text_lines(file_path: str) -> Iterator[Tuple[int, str]]:
     """``(line number, text)`` of each non-blank line of a UTF-8 text file (see the module docstring)."""
-    with open_data(file_path) as handle:
+    number = 0
+    with open_data(file_path) as handle, truncated_gzip_named(file_path, lambda: number):
         for number, raw in enumerate(handle, start=1):
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8):]
@@ -88,6 +101,9 @@ def parse_json(line: str, where: str) -> Any:
         raise DataError(where, None, f"malformed JSON ({error.msg} at column {error.colno})") from None
     except ValueError as error:  # e.g. an integer with more digits than Python converts
         raise DataError(where, None, f"unreadable JSON value: {error}") from None
+    except RecursionError:
+        raise DataError(where, None, "JSON nested too deeply to read (thousands of levels); a record is an object of "
+                                     "modality values") from None
 
 
 class FileChecks:

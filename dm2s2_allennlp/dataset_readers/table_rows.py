@@ -17,7 +17,7 @@ import io
 import os
 from typing import Any, Dict, Iterator, Optional, Tuple
 
-from dm2s2_allennlp.dataset_readers.file_checks import open_data
+from dm2s2_allennlp.dataset_readers.file_checks import open_data, truncated_gzip_named
 from dm2s2_allennlp.errors import DataError
 
 DELIMITERS = {"csv": ",", "tsv": "\t"}
@@ -62,7 +62,8 @@ def delimited_rows(path: str, delimiter: str) -> Iterator[Tuple[str, Dict[str, s
     previous_limit = csv.field_size_limit(CELL_LIMIT)
     line = 0
     try:
-        with io.TextIOWrapper(open_data(path), encoding="utf-8-sig", newline="") as handle:
+        with io.TextIOWrapper(open_data(path), encoding="utf-8-sig", newline="") as handle, \
+                truncated_gzip_named(path, lambda: line):
             reader = csv.reader(handle, delimiter=delimiter, strict=True)
             header = check_header(path, next(reader, None))
             line = reader.line_num

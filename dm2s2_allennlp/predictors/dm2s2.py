@@ -50,10 +50,14 @@ class DM2S2Predictor(Predictor):
         """One input line (``allennlp predict`` calls this for every non-blank line, in order)."""
         self._records_read += 1
         where = f"input record {self._records_read}"
+        if self._records_read == 1:
+            line = line.lstrip("\ufeff")  # a UTF-8 byte-order mark before the first record
         try:
             record = json.loads(line)
         except ValueError as error:
             return {"error": f"{where}: not JSON ({error})", POSITION: where}
+        except RecursionError:
+            return {"error": f"{where}: JSON nested too deeply to read", POSITION: where}
         if not isinstance(record, dict):
             return {"error": f"{where}: a record must be a JSON object, got {type(record).__name__}", POSITION: where}
         record[POSITION] = where
@@ -72,10 +76,12 @@ class DM2S2Predictor(Predictor):
         if values and len(unknown) == len(values):
             raise DataError(where, "modalities", f"none of the record's modality names {unknown} is one of the "
                                                  f"model's {known} (names are case-sensitive)")
-        for name in unknown:
-            if name not in self._warned:
-                self._warned.add(name)
-                logger.warning("%s: modality %r is not one of the model's %s; ignored", where, name, known)
+        new = [name for name in unknown if name not in self._warned]
+        if new:
+            self._warned.update(new)
+            logger.warning("%s: %d name(s) not among the model's modalities, ignored (said once each): %s%s", where,
+                           len(new), ", ".join(map(repr, new[:10])), f" and {len(new) - 10} more" if len(new) > 10
+                           else "")
         instance = self._dataset_reader.text_to_instance(modalities=values, id=json_dict.get("id"),
                                                          gold=json_dict.get("label"))
         instance.fields["metadata"].metadata["ignored_modalities"] = unknown
@@ -129,4 +135,5 @@ class DM2S2Predictor(Predictor):
             }
         readable = sanitize(result)
         readable["gold"] = gold  # as given (JSON already); AllenNLP's sanitize would turn a missing one into "None"
+        readable["id"] = metadata["id"]  # likewise: a record without an id has a null one
         return readable

@@ -38,3 +38,26 @@ def test_an_archive_member_outside_its_folder_is_never_written(tmp_path):
     result = dm2s2("predict", str(crafted), str(data), "--output-file", str(tmp_path / "o.jsonl"))
     one_line(result, "the archive cannot be read safely")
     assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_predict_on_an_empty_file_says_so(multilabel_archive, tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n  \n")
+    result = dm2s2("predict", str(multilabel_archive / "model.tar.gz"), str(empty), "--output-file",
+                   str(tmp_path / "o.jsonl"))
+    one_line(result, "no records")
+
+
+def test_predict_reads_a_bom_a_deeply_nested_line_and_records_without_an_id(multilabel_archive, tmp_path):
+    good = {"modalities": {"title": "Heat", "year": 1995}}
+    data = tmp_path / "data.jsonl"
+    data.write_bytes(("\ufeff" + json.dumps(good) + "\n" + "[" * 100000 + "]" * 100000 + "\n" + json.dumps(good)
+                      + "\n").encode("utf-8"))
+    output = tmp_path / "o.jsonl"
+    result = dm2s2("predict", str(multilabel_archive / "model.tar.gz"), str(data), "--output-file", str(output),
+                   "--silent")
+    assert result.returncode == 0, result.stderr[-2000:]
+    first, deep, last = [json.loads(line) for line in output.read_text().splitlines()]
+    assert "error" not in first and "labels" in first and first["id"] is None  # null, not the string "None"
+    assert "nested too deeply" in deep["error"] and "input record 2" in deep["error"]
+    assert "labels" in last
