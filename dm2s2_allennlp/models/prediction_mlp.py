@@ -10,6 +10,8 @@ from allennlp.nn import Activation
 from allennlp.common import FromParams
 from torch import nn
 
+from dm2s2_allennlp.checks import in_range
+
 
 class PredictionMlp(FromParams):
     """``input_dim -> hidden_dims... -> the head's outputs``; ``activation`` (any of AllenNLP's, e.g. ``relu``,
@@ -20,6 +22,8 @@ class PredictionMlp(FromParams):
             raise ValueError(f"activation must be one of {sorted(Activation.list_available())}, got {activation!r}")
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"mlp dropout must be in [0, 1), got {dropout}")
+        for k, width in enumerate(hidden_dims):
+            in_range(f"mlp.hidden_dims[{k}]", width, 1)
         self.hidden_dims, self.activation, self.dropout = list(hidden_dims), activation, dropout
 
     def build(self, input_dim: int, output_dim: int) -> nn.Sequential:
