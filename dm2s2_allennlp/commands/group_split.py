@@ -4,7 +4,10 @@ group in two splits (DM2S2 Appendix A: Ad-LP is split by ad group).
 Groups are sorted, shuffled with ``random.Random(seed)`` and dealt in that order into the splits: each group goes to
 the first split whose record count is still below its target (``fractions`` x total records), so the split sizes
 follow the fractions as closely as whole groups allow. Default fractions are the paper's Ad-LP split
-(179,922 / 45,138 / 32,175 of 257,235 records). Writes ``train.jsonl``, ``validation.jsonl``, ``test.jsonl`` and
+(179,922 / 45,138 / 32,175 of 257,235 records). The file is read as the readers read it (``file_checks``: a
+byte-order mark, gzip, bytes that are not UTF-8 named by line) and a group's blanks around it are dropped, so
+``"g-01 "`` and ``"g-01"`` are one group. scikit-learn's ``GroupShuffleSplit`` is not used: it draws a fraction of
+the GROUPS, two ways, while the paper's split follows fractions of the RECORDS, three ways. Writes ``train.jsonl``, ``validation.jsonl``, ``test.jsonl`` and
 ``split_summary.json`` (records and groups per split).
 """
 import argparse
@@ -16,7 +19,8 @@ from typing import Dict, List, Sequence
 
 from allennlp.commands.subcommand import Subcommand
 
-from dm2s2_allennlp.dataset_readers.multimodal_reader import DataError
+from dm2s2_allennlp.dataset_readers.file_checks import parse_json, text_lines
+from dm2s2_allennlp.errors import DataError
 
 SPLITS = ("train", "validation", "test")
 PAPER_FRACTIONS = (179922 / 257235, 45138 / 257235, 32175 / 257235)
@@ -42,19 +46,17 @@ def group_split(input_path: str, out_dir: str, group_field: str = "ad_group_id",
                 fractions: Sequence[float] = PAPER_FRACTIONS, seed: int = 13) -> Dict[str, Dict[str, int]]:
     lines: List[tuple] = []
     sizes: "OrderedDict[str, int]" = OrderedDict()
-    with open(input_path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                group = json.loads(line).get(group_field)
-            except (json.JSONDecodeError, AttributeError):
-                raise DataError(f"{input_path}:{number}", None, "malformed JSON object") from None
-            if group in (None, ""):
-                raise DataError(f"{input_path}:{number}", group_field, "required to split by group")
-            group = str(group)
-            lines.append((group, line if line.endswith("\n") else line + "\n"))
-            sizes[group] = sizes.get(group, 0) + 1
+    for number, line in text_lines(input_path):
+        where = f"{input_path}:{number}"
+        record = parse_json(line, where)
+        if not isinstance(record, dict):
+            raise DataError(where, None, f"a record must be a JSON object, got {type(record).__name__}")
+        group = record.get(group_field)
+        group = str(group).strip() if group is not None else ""  # as the readers read ids: blanks dropped
+        if not group:
+            raise DataError(where, group_field, "required to split by group")
+        lines.append((group, line if line.endswith("\n") else line + "\n"))
+        sizes[group] = sizes.get(group, 0) + 1
     assignment = assign_groups(sizes, fractions, seed)
     os.makedirs(out_dir, exist_ok=True)
     summary = {split: {"records": 0, "groups": 0} for split in SPLITS}

@@ -82,3 +82,17 @@ def test_group_split_command(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     summary = json.loads((tmp_path / "split_summary.json").read_text())
     assert sum(s["records"] for s in summary["splits"].values()) == 10
+
+
+def test_group_split_reads_a_bom_and_one_group_written_with_blanks_stays_in_one_split(tmp_path):
+    import json as _json
+
+    path = tmp_path / "ads.jsonl"
+    records = [{"ad_group_id": group, "k": k} for k, group in enumerate(["g-01 ", "g-01", " g-01", "g-02", "g-03"] * 4)]
+    path.write_bytes(("\ufeff" + "".join(_json.dumps(r) + "\n" for r in records)).encode("utf-8"))
+    group_split(str(path), str(tmp_path / "out"), fractions=(0.4, 0.3, 0.3), seed=1)
+    where = {}
+    for split in ("train", "validation", "test"):
+        for line in open(tmp_path / "out" / f"{split}.jsonl", encoding="utf-8"):
+            where.setdefault(_json.loads(line)["ad_group_id"].strip(), set()).add(split)
+    assert sorted(where) == ["g-01", "g-02", "g-03"] and all(len(splits) == 1 for splits in where.values())
