@@ -28,6 +28,7 @@
     validation_metric: validation_metric,
     use_amp: false,
     callbacks: $.callbacks,
+    checkpointer: { type: 'atomic' },  // no truncated checkpoint on a full disk or a kill
   },
   // the head learns its class weights / target scaling from the training data; the cache is written each epoch;
   // a non-finite loss stops training naming the batch's records

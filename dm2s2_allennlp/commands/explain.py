@@ -113,6 +113,7 @@ def explain(archive_file: str, input_file: str, output_dir: str, cuda_device: in
     from allennlp.models.archival import load_archive
     from allennlp.predictors import Predictor
 
+    writable_folder(output_dir)
     archive = load_archive(archive_file, cuda_device=cuda_device)
     check_explainable(archive.model)
     predictor = Predictor.from_archive(archive, "dm2s2")
@@ -122,6 +123,20 @@ def explain(archive_file: str, input_file: str, output_dir: str, cuda_device: in
         if max_records is not None and len(instances) >= max_records:
             break
     return explain_instances(predictor, instances, output_dir)
+
+
+def writable_folder(path: str) -> None:
+    """``path`` is (made) a folder this process can write, checked before any record is predicted."""
+    from allennlp.common.checks import ConfigurationError
+
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise ConfigurationError(f"-o {path} is a file: name a folder for the explanations")
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as error:
+        raise ConfigurationError(f"-o {path}: cannot write there ({error.strerror})") from None
 
 
 def check_explainable(model) -> None:
@@ -137,8 +152,8 @@ def explain_instances(predictor, instances: List[Any], output_dir: str) -> Dict[
     """Fig. 3 for ``instances`` through a ``dm2s2`` predictor of a DM2S2 model: ``explanations.html``, ``.jsonl``
     and (with headless Chromium) ``.png`` in ``output_dir``; returns their paths and the number of records."""
     check_explainable(predictor._model)
+    writable_folder(output_dir)
     explanations = [predictor.predict_instance(instance) for instance in instances]
-    os.makedirs(output_dir, exist_ok=True)
     html_path = os.path.join(output_dir, "explanations.html")
     with open(html_path, "w", encoding="utf-8") as handle:
         handle.write(page(explanations))

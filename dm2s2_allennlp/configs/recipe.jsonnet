@@ -62,6 +62,7 @@
     patience: 4,
     validation_metric: '+main_score',
     callbacks: [{ type: 'fit_to_data' }, { type: 'stack_and_tune' }, { type: 'flush_encoder_cache' }],
+    checkpointer: { type: 'atomic' },  // no truncated checkpoint on a full disk or a kill
   },
   random_seed: 13,
   numpy_seed: 13,

@@ -7,6 +7,7 @@ first settles them (``dataset_readers.reader_facts.settle``: every data file che
 training file and written into the config), then hands the config to AllenNLP's own ``train_model`` unchanged. A
 ``--recover`` settles the same facts from the same file, so its config is the one the run started with.
 """
+import errno
 import os
 import shutil
 from typing import Any, Optional, Union
@@ -17,6 +18,9 @@ from allennlp.common.checks import ConfigurationError
 
 from dm2s2_allennlp.checks import in_range
 from dm2s2_allennlp.dataset_readers.reader_facts import settle
+
+
+DISK_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EFBIG}
 
 
 def load_params(param_path: str, overrides: Union[str, dict] = "") -> Params:
@@ -59,25 +63,30 @@ def check_training_options(params: Params) -> None:
 def train_settled(params: Params, serialization_dir: str, **kwargs: Any) -> Optional[Any]:
     """``allennlp.commands.train.train_model(params, serialization_dir, **kwargs)`` after ``settle(params)`` and
     ``check_training_options``. A run that fails before its first checkpoint in a folder it made removes that folder
-    (rerunning needs no ``--force``); a config key a component does not take (``model.encoderr``: Python's
-    ``TypeError``) and a run folder that cannot be written are ``ConfigurationError`` s naming them."""
+    (rerunning needs no ``--force``), and an archive the failure cut short is removed; a config key no component
+    takes (``model.encoderr``: Python's ``TypeError``) and a run folder that cannot be written (a full disk, a
+    read-only one) are ``ConfigurationError`` s naming them."""
     settle(params)
     check_training_options(params)
     fresh = not os.path.exists(serialization_dir) or (not os.listdir(serialization_dir)
                                                       and not kwargs.get("recover"))
+    archive = os.path.join(serialization_dir, "model.tar.gz")
+    before = os.stat(archive).st_mtime_ns if os.path.exists(archive) else None
     try:
         return train_model(params, serialization_dir, **kwargs)
     except BaseException as error:
+        if os.path.exists(archive) and os.stat(archive).st_mtime_ns != before:
+            os.remove(archive)  # written when the run failed: never a truncated archive for `evaluate` to load
         if fresh and os.path.isdir(serialization_dir) and not any(
                 name.startswith(("model_state", "best.th")) for name in os.listdir(serialization_dir)):
             shutil.rmtree(serialization_dir, ignore_errors=True)
         if isinstance(error, TypeError) and "unexpected keyword argument" in str(error):
             raise ConfigurationError(f"a config key that no component takes ({str(error).split('__init__() ')[-1]}):"
                                      " check its spelling") from None
-        if isinstance(error, OSError) and getattr(error, "filename", None) and \
-                str(error.filename).startswith(str(serialization_dir)):
-            raise ConfigurationError(f"cannot write the run folder {serialization_dir} ({error.strerror}): name a "
-                                     "folder you can write, on a disk with room") from None
+        if isinstance(error, OSError) and (error.errno in DISK_ERRORS or str(getattr(error, "filename", "") or "")
+                                           .startswith(str(serialization_dir))):
+            raise ConfigurationError(f"cannot write the run folder {serialization_dir} ({error.strerror or error}): "
+                                     "name a folder you can write, on a disk with room") from None
         raise
 
 

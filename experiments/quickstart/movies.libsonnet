@@ -38,6 +38,7 @@ local sizes = {
       patience: 3,
       validation_metric: '+main_score',
       callbacks: common.callbacks,
+      checkpointer: { type: 'atomic' },
     },
     random_seed: 13,
     numpy_seed: 13,

@@ -61,3 +61,11 @@ def test_predict_reads_a_bom_a_deeply_nested_line_and_records_without_an_id(mult
     assert "error" not in first and "labels" in first and first["id"] is None  # null, not the string "None"
     assert "nested too deeply" in deep["error"] and "input record 2" in deep["error"]
     assert "labels" in last
+
+
+def test_explain_into_a_file_is_refused_before_any_prediction(multilabel_archive, tmp_path):
+    target = tmp_path / "taken.txt"
+    target.write_text("mine")
+    one_line(dm2s2("explain", str(multilabel_archive / "model.tar.gz"), UNLABELED, "-o", str(target)),
+             "is a file: name a folder")
+    assert target.read_text() == "mine"
