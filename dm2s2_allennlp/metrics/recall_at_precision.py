@@ -4,8 +4,8 @@ default 0.95; Rakuten's attribute-extraction metric, paper 003 Section 6.2: cove
 
 Every (record, class) pair is one scored decision: for a multi-label task all pairs are pooled (micro), for a binary
 task the positive class's score of each record is used. Sorting the scores from high to low, a threshold at each
-distinct score predicts everything scored at least that high; among the thresholds whose precision
-TP / (TP + FP) >= ``precision``, the metric is the largest recall TP / (all positives). It is 0 when no threshold
+distinct score predicts everything scored at least that high (scikit-learn's ``precision_recall_curve``); among the
+thresholds whose precision TP / (TP + FP) >= ``precision``, the metric is the largest recall TP / (all positives). It is 0 when no threshold
 reaches the precision, and undefined (NaN; the models leave it out) when there are no positives. Ties are never split: records with the same score are predicted
 together, so the result does not depend on their order. Scores are gathered across distributed workers; until
 ``get_metric`` they stay on their device (no host sync per batch).
@@ -14,25 +14,19 @@ from typing import Dict, Optional
 
 import torch
 import torch.distributed as dist
+from sklearn.metrics import precision_recall_curve
 from allennlp.common.util import is_distributed
 from allennlp.training.metrics import Metric
 
 
 def recall_at_precision(scores: torch.Tensor, gold: torch.Tensor, precision: float = 0.95) -> float:
     """R@P for 1-d ``scores`` and boolean ``gold`` of the same length (see the module docstring)."""
-    scores, gold = scores.reshape(-1).double(), gold.reshape(-1).bool()
-    positives = int(gold.sum())
-    if positives == 0:
+    scores, gold = scores.reshape(-1).double().numpy(), gold.reshape(-1).bool().numpy()
+    if not gold.any():
         return float("nan")
-    order = torch.argsort(scores, descending=True, stable=True)
-    scores, gold = scores[order], gold[order]
-    tp = torch.cumsum(gold.double(), 0)
-    predicted = torch.arange(1, len(scores) + 1, dtype=torch.float64)
-    # a threshold can only sit after the last record of a group of equal scores
-    last_of_tie = torch.ones_like(gold)
-    last_of_tie[:-1] = scores[1:] != scores[:-1]
-    ok = last_of_tie & (tp / predicted >= precision - 1e-12)
-    return float((tp[ok] / positives).max()) if ok.any() else 0.0
+    # scikit-learn's curve: one point per distinct score (ties predicted together), plus (precision 1, recall 0)
+    precisions, recalls, _ = precision_recall_curve(gold, scores)
+    return float(recalls[precisions >= precision - 1e-12].max())
 
 
 @Metric.register("recall_at_precision")

@@ -21,21 +21,16 @@ def logistic(value: float) -> float:
     return 1.0 / (1.0 + math.exp(-float(value)))
 
 
-def overlap(a: Box, b: Box) -> float:
-    """Intersection over union of two boxes."""
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    iw = max(0, min(ax + aw, bx + bw) - max(ax, bx))
-    ih = max(0, min(ay + ah, by + bh) - max(ay, by))
-    inter = iw * ih
-    union = aw * ah + bw * bh - inter
-    return inter / union if union else 0.0
-
-
 def suppress(detections: Sequence[Tuple[str, float, Box]], iou: float = 0.3) -> List[Tuple[str, float, Box]]:
-    """Non-maximum suppression per name: keep the best-scored box, drop same-named boxes overlapping it."""
-    kept: List[Tuple[str, float, Box]] = []
-    for name, score, box in sorted(detections, key=lambda d: -d[1]):
-        if all(other_name != name or overlap(box, other_box) < iou for other_name, _, other_box in kept):
-            kept.append((name, score, box))
-    return kept
+    """Non-maximum suppression per name (torchvision's ``batched_nms``): the best-scored box is kept and every
+    same-named box overlapping it by an intersection over union above ``iou`` is dropped; most confident first."""
+    import torch
+    from torchvision.ops import batched_nms
+
+    if not detections:
+        return []
+    names = {name: k for k, name in enumerate(dict.fromkeys(name for name, _, _ in detections))}
+    boxes = torch.tensor([[x, y, x + w, y + h] for _, _, (x, y, w, h) in detections], dtype=torch.float64)
+    scores = torch.tensor([score for _, score, _ in detections], dtype=torch.float64)
+    groups = torch.tensor([names[name] for name, _, _ in detections])
+    return [detections[int(k)] for k in batched_nms(boxes, scores, groups, iou)]

@@ -188,3 +188,15 @@ def test_cli_and_missing_input(images, tmp_path):
     missing = subprocess.run(command[:4] + [str(tmp_path / "nowhere"), str(out)] + command[6:],
                              capture_output=True, text=True, cwd=ROOT)
     assert missing.returncode != 0 and "not a directory" in missing.stderr
+
+
+def test_suppression_keeps_the_best_of_each_names_overlapping_boxes():
+    from dm2s2_allennlp.vision.responses import suppress
+
+    detections = [("face", 0.6, (0, 0, 10, 10)), ("face", 0.9, (1, 1, 10, 10)), ("Cat", 0.5, (0, 0, 10, 10)),
+                  ("face", 0.7, (50, 50, 10, 10)), ("face", 0.8, (4, 0, 10, 10))]  # IoU with the best: 0.68, 0.43
+    assert suppress(detections) == [("face", 0.9, (1, 1, 10, 10)), ("face", 0.7, (50, 50, 10, 10)),
+                                    ("Cat", 0.5, (0, 0, 10, 10))]
+    assert suppress(detections, iou=0.5) == [("face", 0.9, (1, 1, 10, 10)), ("face", 0.8, (4, 0, 10, 10)),
+                                             ("face", 0.7, (50, 50, 10, 10)), ("Cat", 0.5, (0, 0, 10, 10))]
+    assert suppress([]) == []
