@@ -108,7 +108,7 @@ def allennlp(args: List[str], out: Path, cache: Path) -> subprocess.Popen:
                PYTHONWARNINGS="ignore::FutureWarning")
     out.mkdir(parents=True, exist_ok=True)
     log = open(out / "train.log", "w", encoding="utf-8")
-    return subprocess.Popen([sys.executable, "-m", "allennlp", *args, "--include-package", "dm2s2_allennlp",
+    return subprocess.Popen([sys.executable, "-m", "dm2s2_allennlp", *args,
                              "--include-package", "train_parts"], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
 

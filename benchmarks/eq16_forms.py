@@ -21,8 +21,8 @@ FROZEN = {"model.encoder.transformer.trainable_top_layers": 0, "model.blend_with
 
 def train(config: str, out: Path, overrides: dict) -> dict:
     if not (out / "metrics.json").exists():
-        subprocess.run([sys.executable, "-m", "allennlp", "train", config, "-s", str(out), "-o", json.dumps(overrides),
-                        "--force", "--include-package", "dm2s2_allennlp"], cwd=ROOT, check=True,
+        subprocess.run([sys.executable, "-m", "dm2s2_allennlp", "train", config, "-s", str(out), "-o",
+                        json.dumps(overrides), "--force"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return json.loads((out / "metrics.json").read_text())
 

@@ -138,12 +138,13 @@ def main() -> None:
     sys.argv = checked_predict_input(sys.argv)
     try:
         run_command()
-    except (DataError, ConfigurationError, tarfile.TarError) as error:
+    except (DataError, ConfigurationError, tarfile.TarError, EOFError) as error:
         if os.environ.get(DEBUG):
             raise
         message = getattr(error, "message", None) or str(error)
-        if isinstance(error, tarfile.TarError):
-            message = f"the archive cannot be read safely ({type(error).__name__}: {error}); is it a model.tar.gz?"
+        if isinstance(error, (tarfile.TarError, EOFError)):
+            message = (f"the archive cannot be read ({type(error).__name__}: {error}): is it a complete "
+                       "model.tar.gz?")
         print(f"dm2s2: {message}\n(set {DEBUG}=1 to see where in the code this was raised)", file=sys.stderr)
         sys.exit(1)
 

@@ -28,7 +28,7 @@ OUT = ROOT / "runs" / "compare"
 
 
 def allennlp(*args: str) -> None:
-    command = [sys.executable, "-m", "allennlp", *args, "--include-package", "dm2s2_allennlp"]
+    command = [sys.executable, "-m", "dm2s2_allennlp", *args]
     print("$ allennlp " + " ".join(args), flush=True)
     subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

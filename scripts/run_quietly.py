@@ -1,4 +1,4 @@
-"""Run an `allennlp` command with its INFO logs (AllenNLP logs every parameter it reads) in a log file, and only its
+"""Run a `dm2s2` command with its INFO logs (AllenNLP logs every parameter it reads) in a log file, and only its
 progress bars, warnings, errors and printed results on the terminal. Used by `make demo` and the benchmarks."""
 import os
 import re
@@ -14,13 +14,13 @@ KNOWN_NOTICES = ["ignore:`torch.cuda.amp.autocast(args...)` is deprecated:Future
 
 
 def run_allennlp(args: Sequence[str], log: IO[str], echo: bool = True) -> None:
-    """``allennlp ARGS --include-package dm2s2_allennlp``; raises ``CalledProcessError`` (after showing the end of
-    the log) if it fails."""
-    command = [sys.executable, "-m", "allennlp", *args, "--include-package", "dm2s2_allennlp"]
-    log.write("\n$ allennlp " + " ".join(args) + "\n")
+    """``dm2s2 ARGS`` (AllenNLP's command line with the plugin loaded; ``train`` settles the data's facts before the
+    run); raises ``CalledProcessError`` (after showing the end of the log) if it fails."""
+    command = [sys.executable, "-m", "dm2s2_allennlp", *args]
+    log.write("\n$ dm2s2 " + " ".join(args) + "\n")
     log.flush()
     if echo:
-        print("$ allennlp " + " ".join(args), flush=True)
+        print("$ dm2s2 " + " ".join(args), flush=True)
     env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false",
                PYTHONWARNINGS=",".join(KNOWN_NOTICES))
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -77,7 +77,7 @@ def check_inferred(spec: Spec, out: Path) -> None:
 def allennlp(args: List[str], log: Path, env: Dict[str, str]) -> float:
     start = time.perf_counter()
     with open(log, "w", encoding="utf-8") as handle:
-        result = subprocess.run([sys.executable, "-m", "allennlp", *args, "--include-package", "dm2s2_allennlp"],
+        result = subprocess.run([sys.executable, "-m", "dm2s2_allennlp", *args],
                                 cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
     if result.returncode != 0:
         raise RuntimeError(f"allennlp {' '.join(args[:2])} failed; see {log}")

@@ -144,7 +144,7 @@ def check_explainable(model) -> None:
 
     if not isinstance(model, DM2S2):
         raise ValueError(f"`explain` draws DM2S2's IntraMRA/InterMRA weights, and this model is a "
-                         f"{type(model).__name__}; `predict` shows the per-modality outputs it has "
+                         f"{type(model).__name__}; `allennlp predict` shows the per-modality outputs it has "
                          "(modality_weights / modality_importance)")
 
 

@@ -36,7 +36,7 @@ def test_an_archive_member_outside_its_folder_is_never_written(tmp_path):
     data = tmp_path / "data.jsonl"
     data.write_text(json.dumps({"modalities": {"title": "x"}}) + "\n")
     result = dm2s2("predict", str(crafted), str(data), "--output-file", str(tmp_path / "o.jsonl"))
-    one_line(result, "the archive cannot be read safely")
+    one_line(result, "the archive cannot be read")
     assert not (tmp_path / "escaped.txt").exists()
 
 
@@ -69,3 +69,10 @@ def test_explain_into_a_file_is_refused_before_any_prediction(multilabel_archive
     one_line(dm2s2("explain", str(multilabel_archive / "model.tar.gz"), UNLABELED, "-o", str(target)),
              "is a file: name a folder")
     assert target.read_text() == "mine"
+
+
+def test_a_truncated_or_empty_archive_is_one_line(multilabel_archive, tmp_path):
+    whole = (multilabel_archive / "model.tar.gz").read_bytes()
+    for name, body in (("cut.tar.gz", whole[: len(whole) // 2]), ("empty.tar.gz", b"")):
+        (tmp_path / name).write_bytes(body)
+        one_line(dm2s2("evaluate", str(tmp_path / name), UNLABELED), "is it a complete model.tar.gz?")
