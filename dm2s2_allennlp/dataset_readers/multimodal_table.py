@@ -38,7 +38,7 @@ from allennlp.data import DatasetReader, Instance
 
 from dm2s2_allennlp.dataset_readers.file_checks import parse_json, text_lines
 from dm2s2_allennlp.dataset_readers.label_fields import task_of
-from dm2s2_allennlp.dataset_readers.multimodal_reader import DataError, MultimodalReader, number_of
+from dm2s2_allennlp.dataset_readers.multimodal_reader import DataError, MultimodalReader, number_of, render_value
 from dm2s2_allennlp.dataset_readers.table_rows import rows, table_format
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,10 @@ class MultimodalTableReader(MultimodalReader):
 
     def table_label(self, cell: Any, where: str) -> Any:
         """A label cell as the label rule reads it (module docstring): a separated string -> a list; in CSV/TSV a
-        number the task is regression for -> that number; blank -> no label."""
+        number the task is regression for -> that number; a typed number when the task is classification -> its
+        digits, a class name; blank -> no label."""
+        if self.task == "classification" and isinstance(cell, (int, float)) and not isinstance(cell, bool):
+            return render_value(cell)  # a typed class column (Parquet, a DataFrame's 0/1): its class names
         if isinstance(cell, str):
             if not cell.strip():
                 return None

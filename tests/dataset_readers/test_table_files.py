@@ -109,6 +109,9 @@ def test_parquet_keeps_types_list_labels_and_nulls(tmp_path):
     assert texts(instances) == [{"title": "Heat", "year": "1995", "tags": "x, y"},
                                 {"title": None, "year": None, "tags": None}]
     assert [sorted(i["label"].labels) for i in instances] == [["Crime", "Drama"], ["Comedy"]]
+    typed = tmp_path / "typed.parquet"
+    pd.DataFrame({"title": ["a", "b"], "label": [0, 1]}).to_parquet(typed, index=False)  # a DataFrame's 0/1 classes
+    assert [i["label"].label for i in reader(task="classification").read(str(typed))] == ["0", "1"]
     bad = tmp_path / "bad.parquet"
     pd.DataFrame({"title": [{"a": 1}], "label": ["x"]}).to_parquet(bad, index=False)
     with pytest.raises(DataError, match="row 1") as error:
