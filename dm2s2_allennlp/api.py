@@ -37,9 +37,17 @@ def data_path(data: Data, folder: Path, name: str) -> str:
         raise TypeError(f"a data argument is a file path or a pandas DataFrame, got {type(data).__name__}")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.parquet"
+    import pyarrow
+
     frame = data.reset_index(drop=True)
     frame.columns = [str(column) for column in frame.columns]
-    frame.to_parquet(path, index=False)
+    try:
+        frame.to_parquet(path, index=False)
+    except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError) as error:
+        column = str(error).rsplit("column ", 1)[-1].split(" with type")[0] if "column " in str(error) else "a column"
+        raise TypeError(f"the DataFrame's {column} mixes value types that a table cannot hold ({error.args[0]}): "
+                        f"give it one type, e.g. frame[{column!r}].astype(str), or write the records as JSONL") \
+            from None
     return str(path)
 
 

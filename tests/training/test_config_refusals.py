@@ -35,3 +35,14 @@ def test_a_broken_jsonnet_import_and_an_unwritable_run_folder_are_one_line(tmp_p
     result = dm2s2("train", CONFIG, "-s", str(blocker / "run"))
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
     assert "cannot write the run folder" in result.stderr.splitlines()[-2]
+
+
+def test_a_missing_data_file_is_one_line_before_the_run_and_in_evaluate(tmp_path, multilabel_archive):
+    missing = str(tmp_path / "nowhere" / "dev.csv")
+    run = tmp_path / "run"
+    result = dm2s2("train", CONFIG, "-s", str(run), "-o", json.dumps({"validation_data_path": missing}))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert f"dm2s2: {missing}: no such file (the config's `validation_data_path`" in result.stderr
+    assert not run.exists()
+    result = dm2s2("evaluate", str(multilabel_archive / "model.tar.gz"), missing)
+    assert result.returncode == 1 and f"dm2s2: {missing}: no such file" in result.stderr, result.stderr[-3000:]
