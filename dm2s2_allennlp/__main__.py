@@ -81,24 +81,20 @@ def checked_predict_input(argv: List[str]) -> List[str]:
     return argv[:position] + [copy] + argv[position + 1:]
 
 
-def has_a_record(path: str) -> bool:
-    """Whether the file holds a non-blank line (a byte-order mark alone is blank)."""
-    from dm2s2_allennlp.dataset_readers.file_checks import open_data
-
-    with open_data(path) as handle:
-        return any(line.strip(b" \t\r\n\xef\xbb\xbf") for line in handle)
-
-
 def check_arguments(args) -> None:
     """Refuse, before any work, what AllenNLP's commands would do silently wrong."""
+    from allennlp.commands.predict import _predict
     from allennlp.common.checks import ConfigurationError
+
+    from dm2s2_allennlp.dataset_readers.file_checks import text_lines
+    from dm2s2_allennlp.dataset_readers.table_rows import table_format
 
     output, given = getattr(args, "output_file", None), getattr(args, "input_file", None)
     if output and given and os.path.exists(output) and os.path.realpath(output) == os.path.realpath(given):
         raise ConfigurationError(f"--output-file {output} is the input file: it would be emptied before it is read; "
                                  "name another output file")
-    if getattr(args, "func", None).__qualname__.startswith("_predict") and given and os.path.isfile(given) \
-            and not has_a_record(given):
+    if args.func is _predict and given and os.path.isfile(given) and table_format(given) is None \
+            and next(text_lines(given), None) is None:  # a table's reader says "no records" itself
         raise ConfigurationError(f"{given}: no records (an empty file, or only blank lines): nothing to predict")
     if getattr(args, "batch_size", None) is not None and args.batch_size < 1:
         raise ConfigurationError(f"--batch-size must be 1 or more, got {args.batch_size}")
@@ -112,6 +108,7 @@ def run_command() -> None:
     from allennlp.commands.train import train_model_from_args
     from allennlp.common.util import import_module_and_submodules
 
+    from dm2s2_allennlp.archive_safety import safe_extraction
     from dm2s2_allennlp.training.settled_train import train_from_args
 
     parser, args = parse_args(prog="dm2s2")
@@ -119,12 +116,10 @@ def run_command() -> None:
         parser.print_help()
         return
     check_arguments(args)
-    # an archive's members are extracted with tarfile's `data` filter: no member can land outside the extraction
-    # folder (AllenNLP's load_archive calls extractall without a filter)
-    tarfile.TarFile.extraction_filter = staticmethod(tarfile.data_filter)
     for package_name in getattr(args, "include_package", None) or []:
         import_module_and_submodules(package_name)
-    (train_from_args if args.func is train_model_from_args else args.func)(args)
+    with safe_extraction():  # an archive's members never land outside its extraction folder
+        (train_from_args if args.func is train_model_from_args else args.func)(args)
 
 
 def main() -> None:

@@ -9,8 +9,9 @@ paths and any ``overrides`` (``{"trainer.num_epochs": 3}``) applied and the data
 (``training.settled_train``), exactly what ``dm2s2 train CONFIG -s OUT -o ...`` runs; the archive is the one the CLI
 writes (``OUT/model.tar.gz``), so ``dm2s2 evaluate/predict`` read it and ``load`` reads the CLI's. A DataFrame is
 written as Parquet into ``OUT.data/`` beside the run first (its column types, lists and nulls kept), so the run's
-config names a file that stays (``--recover`` reads it again). Every data argument may be a path to a CSV, TSV, Parquet or JSONL file, or a DataFrame (one column a
-modality, plus the ``id`` and ``label`` columns: ``multimodal_table``).
+config names a file that stays (``--recover`` reads it again). Every data argument may be a path to a CSV, TSV,
+Parquet or JSONL file, or a DataFrame (one column a modality, plus the ``id`` and ``label`` columns:
+``multimodal_table``).
 
 ``Trained`` (what ``fit`` and ``load`` return) wraps AllenNLP's ``Archive`` and the archive's predictor: ``evaluate``
 (the metrics, as ``dm2s2 evaluate``), ``predict`` (one row a record: its id, the prediction, each class's probability
@@ -32,13 +33,12 @@ def data_path(data: Data, folder: Path, name: str) -> str:
     if isinstance(data, (str, os.PathLike)):
         return str(data)
     import pandas
+    import pyarrow
 
     if not isinstance(data, pandas.DataFrame):
         raise TypeError(f"a data argument is a file path or a pandas DataFrame, got {type(data).__name__}")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.parquet"
-    import pyarrow
-
     frame = data.reset_index(drop=True)
     frame.columns = [str(column) for column in frame.columns]
     try:
@@ -73,16 +73,12 @@ def fit(train: Data, validation: Data, out: str, config: str = RECIPE,
 
 def load(archive: str, cuda_device: int = -1) -> "Trained":
     """A trained model from its archive (``fit``'s or ``dm2s2 train``'s ``model.tar.gz``)."""
-    import tarfile
-
     from allennlp.models.archival import load_archive
 
-    saved = tarfile.TarFile.extraction_filter
-    tarfile.TarFile.extraction_filter = staticmethod(tarfile.data_filter)  # no member lands outside its folder
-    try:
+    from dm2s2_allennlp.archive_safety import safe_extraction
+
+    with safe_extraction():
         return Trained(load_archive(str(archive), cuda_device=cuda_device))
-    finally:
-        tarfile.TarFile.extraction_filter = saved
 
 
 class Trained:
@@ -99,11 +95,10 @@ class Trained:
     def modalities(self) -> List[str]:
         return list(self.model.modalities)
 
-    def instances(self, data: Data, reader=None) -> list:
+    def instances(self, data: Data) -> list:
         """The records of ``data`` read by the archive's reader (a DataFrame through a temporary Parquet file)."""
-        reader = reader or self.archive.validation_dataset_reader
         with tempfile.TemporaryDirectory(prefix="dm2s2-") as folder:
-            return list(reader.read(data_path(data, Path(folder), "data")))
+            return list(self.archive.validation_dataset_reader.read(data_path(data, Path(folder), "data")))
 
     def evaluate(self, data: Data, batch_size: int = 64) -> Dict[str, float]:
         """The metrics on labeled ``data``, as ``dm2s2 evaluate`` computes them."""
@@ -146,6 +141,8 @@ class Trained:
     def explain(self, data: Data, out_dir: str, max_records: int = 20) -> Dict[str, str]:
         """The paper's Fig. 3 for the first ``max_records`` records of ``data`` (``dm2s2 explain``): the files it
         wrote (``html``, ``jsonl``, and ``png`` where headless Chromium is installed)."""
-        from dm2s2_allennlp.commands.explain import explain_instances
+        from dm2s2_allennlp.commands.explain import check_explainable, explain_instances, writable_folder
 
+        check_explainable(self.model)
+        writable_folder(out_dir)  # before any record is read or predicted
         return explain_instances(self.predictor, self.instances(data)[:max_records], out_dir)

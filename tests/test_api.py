@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import dm2s2_allennlp as dm
+from tests.commands.test_cli_messages import dm2s2
 from tests.conftest import FIXTURES
 
 
@@ -37,3 +38,11 @@ def test_fit_on_parquet_paths_alone_then_load_predicts_the_same(tmp_path, monkey
     with pytest.raises(FileExistsError, match="not empty"):
         dm.fit(str(path), str(path), out=str(tmp_path / "run"))
     assert set(model.evaluate(str(path))) >= {"f1_micro", "main_score"}
+    # `dm2s2 predict` reads a Parquet table with the archive's reader (a binary file: never read as lines)
+    new.to_parquet(tmp_path / "new.parquet", index=False)
+    result = dm2s2("predict", str(tmp_path / "run" / "model.tar.gz"), str(tmp_path / "new.parquet"),
+                   "--output-file", str(tmp_path / "out.jsonl"), "--silent")
+    assert result.returncode == 0, result.stderr[-3000:]
+    from_cli = [json.loads(line) for line in open(tmp_path / "out.jsonl")]
+    assert [p["id"] for p in from_cli] == ["m0", "m1", "m2", "m3"]
+    assert [p["labels"] for p in from_cli] == list(predicted["prediction"])

@@ -149,10 +149,9 @@ def check_explainable(model) -> None:
 
 
 def explain_instances(predictor, instances: List[Any], output_dir: str) -> Dict[str, Any]:
-    """Fig. 3 for ``instances`` through a ``dm2s2`` predictor of a DM2S2 model: ``explanations.html``, ``.jsonl``
-    and (with headless Chromium) ``.png`` in ``output_dir``; returns their paths and the number of records."""
-    check_explainable(predictor._model)
-    writable_folder(output_dir)
+    """Fig. 3 for ``instances`` through a ``dm2s2`` predictor of a DM2S2 model (the callers check both, and the
+    folder, before any work: ``check_explainable``, ``writable_folder``): ``explanations.html``, ``.jsonl`` and (with
+    headless Chromium) ``.png`` in ``output_dir``; returns their paths and the number of records."""
     explanations = [predictor.predict_instance(instance) for instance in instances]
     html_path = os.path.join(output_dir, "explanations.html")
     with open(html_path, "w", encoding="utf-8") as handle:

@@ -117,13 +117,12 @@ class MultimodalTableReader(MultimodalReader):
         names: Dict[str, None] = {}
         first: Optional[Tuple[Any, str]] = None
         numbers: Set[float] = set()
-        every_label_a_number, labeled = True, False
+        every_label_a_number = True
         table = table_format(file_path) is not None
         for where, _, values, label in self.records(file_path):
             names.update(dict.fromkeys(values))
             if label is None:
                 continue
-            labeled = True
             first = first or (label, where)
             is_number = task_of(label) == "regression"
             every_label_a_number &= is_number
@@ -137,7 +136,7 @@ class MultimodalTableReader(MultimodalReader):
             self.infer_modalities(list(names), str(file_path))
         if self.task is not None:
             return
-        if table and not labeled:
+        if table and first is None:
             raise DataError(str(file_path), self.label_column,
                             f"no label: the file has no column {self.label_column!r} or it is empty in every row "
                             f"(its columns: {list(names)}); name the label column with `dataset_reader.label_column`")
