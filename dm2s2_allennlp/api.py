@@ -11,7 +11,7 @@ writes (``OUT/model.tar.gz``), so ``dm2s2 evaluate/predict`` read it and ``load`
 written as Parquet into ``OUT.data/`` beside the run first (its column types, lists and nulls kept), so the run's
 config names a file that stays (``--recover`` reads it again). Every data argument may be a path to a CSV, TSV,
 Parquet or JSONL file, or a DataFrame (one column a modality, plus the ``id`` and ``label`` columns:
-``multimodal_table``).
+``multimodal_table``; a column of image paths, relative to the working directory, is read as its visual modalities).
 
 ``Trained`` (what ``fit`` and ``load`` return) wraps AllenNLP's ``Archive`` and the archive's predictor: ``evaluate``
 (the metrics, as ``dm2s2 evaluate``), ``predict`` (one row a record: its id, the prediction, each class's probability
@@ -41,6 +41,7 @@ def data_path(data: Data, folder: Path, name: str) -> str:
     path = folder / f"{name}.parquet"
     frame = data.reset_index(drop=True)
     frame.columns = [str(column) for column in frame.columns]
+    frame = absolute_image_paths(frame)
     try:
         frame.to_parquet(path, index=False)
     except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError) as error:
@@ -49,6 +50,21 @@ def data_path(data: Data, folder: Path, name: str) -> str:
                         f"give it one type, e.g. frame[{column!r}].astype(str), or write the records as JSONL") \
             from None
     return str(path)
+
+
+def absolute_image_paths(frame: "pandas.DataFrame") -> "pandas.DataFrame":  # noqa: F821
+    """A DataFrame's image paths are relative to the working directory, not to the Parquet file it is written to:
+    each column whose every present value is an image path (``image_columns.looks_like_image_path``) is made
+    absolute."""
+    from dm2s2_allennlp.dataset_readers.image_columns import looks_like_image_path
+
+    frame = frame.copy()
+    for column in frame.columns:
+        present = frame[column].dropna()
+        if frame[column].dtype == object and len(present) and all(looks_like_image_path(v) for v in present):
+            frame[column] = [os.path.abspath(os.path.expanduser(v.strip())) if isinstance(v, str) and v.strip() else v
+                             for v in frame[column]]
+    return frame
 
 
 def fit(train: Data, validation: Data, out: str, config: str = RECIPE,

@@ -1,8 +1,8 @@
 """``allennlp erase-modalities ARCHIVE DATA -o OUT``: the paper's Fig. 2 - evaluate with each modality erased in turn
 and report how every metric changes.
 
-Erasing modality m replaces, in every record, m's token sequence with the empty sequence (exactly what a missing
-modality is), leaving every other field untouched; the records are read once with the archive's reader. Outputs:
+Erasing modality m replaces, in every record, m's token sequence with the empty sequence and its numeric feature with
+none (exactly what a missing modality is), leaving every other field untouched; the records are read once with the archive's reader. Outputs:
 ``OUT/erasure.json`` (the full-input metrics, the metrics with each modality erased, and the change erased - full per
 metric), ``OUT/erasure.md`` (a Markdown table, rows = modalities, columns = metric changes) and ``OUT/erasure.png``
 (a bar chart per metric, as Fig. 2).
@@ -16,17 +16,23 @@ from allennlp.commands.subcommand import Subcommand
 from allennlp.common.checks import ConfigurationError
 from allennlp.data import Instance
 from allennlp.data.data_loaders import SimpleDataLoader
-from allennlp.data.fields import ListField, TextField
+from allennlp.data.fields import ListField, TensorField, TextField
 
 from dm2s2_allennlp.commands.archive_subparser import add_archive_subparser
 from dm2s2_allennlp.errors import DataError
 
 
 def erase(instance: Instance, index: int) -> Instance:
-    """A new instance with ``instance``'s fields, except that modality ``index`` is the empty sequence."""
+    """A new instance with ``instance``'s fields, except that modality ``index`` is missing: the empty sequence, and
+    no number (a count such as an image's ``num_faces`` is also a numeric feature)."""
     fields = list(instance["modalities"].field_list)
     fields[index] = TextField([], fields[index].token_indexers)
-    return Instance({**instance.fields, "modalities": ListField(fields)})
+    erased = {**instance.fields, "modalities": ListField(fields)}
+    if "numbers" in instance.fields:
+        numbers = instance["numbers"].tensor.clone()
+        numbers[index] = 0.0
+        erased["numbers"] = TensorField(numbers)
+    return Instance(erased)
 
 
 def evaluate(model, instances: Sequence[Instance], cuda_device: int = -1, batch_size: int = 64) -> Dict[str, float]:

@@ -206,6 +206,9 @@ class MultimodalReader(DatasetReader):
             raise ConfigurationError(f"max_length={self.max_length} cannot hold [CLS] and {len(modalities)} [SEP]s")
         self.modalities = list(modalities)
 
+    def prepare(self, file_path: str) -> None:
+        """Work a file needs before it is read (the generic reader's image extraction); nothing by default."""
+
     def inferred_facts(self) -> Dict[str, Any]:
         """The facts this reader inferred, as config keys (``{"modalities": [...], "task": ...}``)."""
         return {fact: getattr(self, fact) for fact in self.inferred}

@@ -32,11 +32,13 @@ Bad input raises :class:`DataError` naming the file, the line (JSONL, CSV/TSV: t
 """
 import logging
 import os
-from typing import Any, Dict, Iterable, Iterator, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
+from allennlp.common.checks import ConfigurationError
 from allennlp.data import DatasetReader, Instance
 
 from dm2s2_allennlp.dataset_readers.file_checks import parse_json, text_lines
+from dm2s2_allennlp.dataset_readers.image_columns import ImageColumns, ImageExtraction, detect
 from dm2s2_allennlp.dataset_readers.label_fields import task_of
 from dm2s2_allennlp.dataset_readers.multimodal_reader import DataError, MultimodalReader, number_of, render_value
 from dm2s2_allennlp.dataset_readers.table_rows import rows, table_format
@@ -52,21 +54,67 @@ CLASS_LIKE = 10  # regression labels that are all whole numbers of at most this 
 class MultimodalTableReader(MultimodalReader):
     """Parameters: those of :class:`MultimodalReader`, and for tables ``id_column`` (``id``), ``label_column``
     (``label``) and ``label_separator`` (none: a string label is one class or a number). Without ``modalities`` or
-    ``task`` it infers them from the first file it reads (``infer_from``)."""
+    ``task`` it infers them from the first file it reads (``infer_from``).
+
+    ``image_columns``: the columns (or JSONL modalities) that hold image paths, each read as its visual modalities
+    (``image_columns``, the module); a raw column name among ``modalities`` stands for its visual modalities. Left
+    out, they are detected when the modalities are inferred, and none when the modalities are stated.
+    ``image_extraction``: how (:class:`ImageExtraction`: backend, parts, workers, cache)."""
 
     can_infer = True
 
     def __init__(self, *args, id_column: str = "id", label_column: str = "label",
-                 label_separator: Optional[str] = None, **kwargs) -> None:
+                 label_separator: Optional[str] = None, image_columns: Optional[List[str]] = None,
+                 image_extraction: Optional[ImageExtraction] = None, **kwargs) -> None:
+        if isinstance(image_extraction, dict):
+            image_extraction = ImageExtraction(**image_extraction)
+        self.extraction = image_extraction or ImageExtraction()
+        if image_columns is None and kwargs.get("modalities") is not None:
+            image_columns = []  # stated modalities come with their image columns stated
+        self.image_columns: Optional[List[str]] = None
+        self.images: Optional[ImageColumns] = None
+        if image_columns is not None:
+            self.set_image_columns(image_columns)
         super().__init__(*args, **kwargs)
         if label_separator == "":
             raise DataError("dataset_reader", "label_separator", "must not be empty (leave it out for one label a "
                                                                  "cell)")
         self.id_column, self.label_column, self.label_separator = id_column, label_column, label_separator
 
+    # -- image columns ---------------------------------------------------------------------------------------------
+    def set_image_columns(self, columns: List[str]) -> None:
+        if len(set(columns)) != len(columns) or not all(isinstance(c, str) and c for c in columns):
+            raise ConfigurationError(f"`image_columns` must be distinct column names, got {columns!r}")
+        self.image_columns = list(columns)
+        self.images = ImageColumns(columns, self.extraction)
+
+    def set_modalities(self, modalities: List[str]) -> None:
+        """As the base class's, with each image column named among them standing for its visual modalities."""
+        if self.images is not None:
+            modalities = self.images.expand(modalities)
+        super().set_modalities(modalities)
+
+    def prepare(self, file_path: str) -> None:
+        """Extract the visual features of ``file_path``'s images that the cache lacks (``reader_facts.settle`` calls
+        it for every data file before the run; a read calls it first)."""
+        if self.images is not None and self.images.columns:
+            self.images.reading(file_path).prepare((where, values) for where, _, values, _ in self.raw_records(file_path))
+
     # -- one record per format -------------------------------------------------------------------------------------
     def records(self, file_path: str) -> Iterator[Record]:
-        """``(where, id, values, raw label)`` of every record of ``file_path``, in order."""
+        """``(where, id, values, raw label)`` of every record of ``file_path``, in order, image columns read as their
+        visual modalities (their images extracted first, where the cache lacks them)."""
+        if self.images is None or not self.images.columns:
+            yield from self.raw_records(file_path)
+            return
+        reading = self.images.reading(file_path)
+        reading.prepare((where, values) for where, _, values, _ in self.raw_records(file_path))
+        for where, record_id, values, label in self.raw_records(file_path):
+            yield where, record_id, reading.values(values, where), label
+        reading.finish()
+
+    def raw_records(self, file_path: str) -> Iterator[Record]:
+        """``(where, id, values, raw label)`` of every record of ``file_path`` as the file holds them."""
         base = os.path.basename(str(file_path))
         if table_format(file_path) is None:
             for number, line in text_lines(file_path):
@@ -119,7 +167,15 @@ class MultimodalTableReader(MultimodalReader):
         numbers: Set[float] = set()
         every_label_a_number = True
         table = table_format(file_path) is not None
-        for where, _, values, label in self.records(file_path):
+        if self.modalities is None and self.image_columns is None:
+            found = detect(((where, values) for where, _, values, _ in self.raw_records(file_path)), file_path)
+            self.set_image_columns(found)
+            self.inferred.append("image_columns")
+            if found:
+                logger.info("image columns: %s, detected in %s (every value a path with an image extension, and "
+                            "files found); each is read as %s; state `dataset_reader.image_columns` to choose",
+                            found, file_path, self.extraction.parts)
+        for where, _, values, label in self.raw_records(file_path):
             names.update(dict.fromkeys(values))
             if label is None:
                 continue
@@ -133,6 +189,10 @@ class MultimodalTableReader(MultimodalReader):
                 raise DataError(str(file_path), "modalities", "no record names a modality, so there are no "
                                                               "modalities to infer (or state "
                                                               "`dataset_reader.modalities`)")
+            missing = [column for column in self.image_columns or [] if column not in names]
+            if missing:
+                raise DataError(str(file_path), missing[0], f"an image column the file does not have (its columns: "
+                                                            f"{list(names)})")
             self.infer_modalities(list(names), str(file_path))
         if self.task is not None:
             return

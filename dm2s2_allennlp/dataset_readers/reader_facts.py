@@ -107,7 +107,8 @@ def settle(params: Params) -> Dict[str, Any]:
     """Settle the facts of a training config BEFORE its run: every data file it names must exist; a reader left to
     infer its ``modalities`` or ``task`` infers them from ``train_data_path`` (``infer_from``), and they are written
     into the config's ``dataset_reader`` (and ``validation_dataset_reader``, where it leaves them out too). The run
-    then starts from a config that states them: ``config.json`` is written once, by AllenNLP, and never rewritten;
+    then starts from a config that states them (image columns too: the visual features of every data file's images
+    are extracted here, ``prepare``, so the run only reads the cache): ``config.json`` is written once, by AllenNLP, and never rewritten;
     ``--recover`` settles the same facts from the same file, so the configs match; the archive's reader reads new
     files with exactly these facts. Returns the facts it wrote (``{}`` when the config stated them)."""
     check_data_paths(params)
@@ -116,10 +117,12 @@ def settle(params: Params) -> Dict[str, Any]:
     if not isinstance(reader_config, dict) or "train_data_path" not in raw:
         return {}
     reader = DatasetReader.from_params(Params(copy.deepcopy(reader_config)))
-    if not getattr(reader, "can_infer", False) or (reader.modalities is not None and reader.task is not None):
+    if not getattr(reader, "can_infer", False):
         return {}
-    reader.infer_from(str(raw["train_data_path"]))
-    settled = reader.inferred_facts()
+    settled: Dict[str, Any] = {}
+    if reader.modalities is None or reader.task is None:
+        reader.infer_from(str(raw["train_data_path"]))
+        settled = reader.inferred_facts()
     for key in ("dataset_reader", "validation_dataset_reader"):
         if isinstance(raw.get(key), dict):
             for fact, value in settled.items():
@@ -128,4 +131,6 @@ def settle(params: Params) -> Dict[str, Any]:
     if settled:
         logger.info("settled before the run, from %s: %s (the run's config.json states them)",
                     raw["train_data_path"], ", ".join(f"{fact} {value!r}" for fact, value in settled.items()))
+    for path in data_paths(params).values():  # image columns: every image extracted once, before the run
+        reader.prepare(str(path))
     return settled

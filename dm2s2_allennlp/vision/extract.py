@@ -95,52 +95,76 @@ def _init_worker(backend: str, options: Dict[str, Any]) -> None:
     _BACKEND = make_backend(backend, options)
 
 
-def process(path: str, out_dir: str, backend=None) -> Tuple[str, Optional[str]]:
-    """Extract one image; returns ``(path, None)`` or ``(path, reason it failed)``."""
+def annotate_file(path: str, backend) -> Dict[str, Any]:
+    """One image file's ``AnnotateImageResponse``; ``ValueError`` when it cannot be decoded."""
+    image = load_image(path)
+    if getattr(backend, "reads_bytes", False):
+        with open(path, "rb") as handle:
+            return backend.annotate_bytes(handle.read())
+    return backend.annotate(image)
+
+
+def write_json(target: str, value: Dict[str, Any]) -> None:
+    """``value`` to ``target`` through a temporary name and a rename, so a kill never leaves half a file."""
+    temporary = f"{target}.tmp{os.getpid()}"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(value, handle, ensure_ascii=False)
+    os.replace(temporary, target)
+
+
+def process(path: str, target: str, backend=None, keep_undecodable: bool = False) -> Tuple[str, Optional[str]]:
+    """Extract one image into ``target``; returns ``(path, None)`` or ``(path, reason it failed)``. With
+    ``keep_undecodable`` a file that is not a decodable image is written as the API's failed-image shape
+    ``{"error": {"message": reason}}`` (the reader's "missing features"), so a cache never decodes it again."""
     backend = backend or _BACKEND
     try:
-        image = load_image(path)
-        if getattr(backend, "reads_bytes", False):
-            with open(path, "rb") as handle:
-                response = backend.annotate_bytes(handle.read())
-        else:
-            response = backend.annotate(image)
-        target = output_path(out_dir, path)
-        temporary = f"{target}.tmp{os.getpid()}"
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(response, handle, ensure_ascii=False)
-        os.replace(temporary, target)
+        try:
+            response = annotate_file(path, backend)
+        except ValueError as error:
+            if keep_undecodable:
+                write_json(target, {"error": {"message": str(error)}})
+            raise
+        write_json(target, response)
         return path, None
     except Exception as error:  # any failure of one image is reported and counted, never fatal to the run
         return path, f"{type(error).__name__}: {error}"
 
 
-def extract(images_dir: str, out_dir: str, backend: str = "local", workers: int = 1, resume: bool = True,
-            progress: bool = True, options: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+def run_jobs(jobs: List[Tuple[str, str]], backend: str, options: Dict[str, Any], workers: int = 1,
+             progress: bool = True, keep_undecodable: bool = False, instance=None) -> List[Tuple[str, Optional[str]]]:
+    """``process`` every ``(image path, target)`` of ``jobs``, in ``workers`` spawned processes (each builds its
+    backend once) or in this one (``instance``: a backend already built), with a progress bar; the results in the
+    order they finished."""
     from tqdm import tqdm
 
+    results: List[Tuple[str, Optional[str]]] = []
+    if not jobs:
+        return results
+    with tqdm(total=len(jobs), desc=f"visual features ({backend})", disable=not progress, unit="image") as bar:
+        if workers > 1:
+            import multiprocessing
+
+            context = multiprocessing.get_context("spawn")
+            with context.Pool(min(workers, len(jobs)), initializer=_init_worker, initargs=(backend, options)) as pool:
+                for result in pool.imap_unordered(_process_star, [(*job, None, keep_undecodable) for job in jobs]):
+                    results.append(result)
+                    bar.update(1)
+        else:
+            instance = instance or make_backend(backend, options)
+            for path, target in jobs:
+                results.append(process(path, target, instance, keep_undecodable))
+                bar.update(1)
+    return results
+
+
+def extract(images_dir: str, out_dir: str, backend: str = "local", workers: int = 1, resume: bool = True,
+            progress: bool = True, options: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     options = options or {}
     os.makedirs(out_dir, exist_ok=True)
     images, duplicates = list_images(images_dir)
     todo = [p for p in images if not (resume and already_done(output_path(out_dir, p)))]
     failures: Dict[str, str] = {}
-    results = []
-    if todo:
-        bar = tqdm(total=len(todo), desc=f"extract-visual-features ({backend})", disable=not progress)
-        if workers > 1:
-            import multiprocessing
-
-            context = multiprocessing.get_context("spawn")
-            with context.Pool(workers, initializer=_init_worker, initargs=(backend, options)) as pool:
-                for result in pool.imap_unordered(_process_star, [(p, out_dir) for p in todo]):
-                    results.append(result)
-                    bar.update(1)
-        else:
-            instance = make_backend(backend, options)
-            for path in todo:
-                results.append(process(path, out_dir, instance))
-                bar.update(1)
-        bar.close()
+    results = run_jobs([(p, output_path(out_dir, p)) for p in todo], backend, options, workers, progress)
     for path, reason in results:
         if reason is not None:
             failures[os.path.basename(path)] = reason
@@ -155,5 +179,5 @@ def extract(images_dir: str, out_dir: str, backend: str = "local", workers: int 
     return summary
 
 
-def _process_star(arguments: Tuple[str, str]) -> Tuple[str, Optional[str]]:
+def _process_star(arguments) -> Tuple[str, Optional[str]]:
     return process(*arguments)
