@@ -76,8 +76,15 @@ class FeatureCache:
                                                                      "format": FORMAT})
             for key in todo:
                 os.makedirs(os.path.dirname(self.path(key)), exist_ok=True)
-            if workers <= 1 and self._instance is None:
-                self._instance = make_backend(self.backend, self.options)
+            if self._instance is None:  # here first, so a missing tool is one error before any worker starts
+                from allennlp.common.checks import ConfigurationError
+
+                from dm2s2_allennlp.vision.local_backend import MissingDependency
+
+                try:
+                    self._instance = make_backend(self.backend, self.options)
+                except MissingDependency as error:
+                    raise ConfigurationError(f"image columns: {error}") from None
             results = run_jobs([(path, self.path(key)) for key, path in todo.items()], self.backend, self.options,
                                workers, progress, keep_undecodable=True, instance=self._instance)
         failures = {path: reason for path, reason in results if reason is not None}

@@ -47,6 +47,10 @@ def test_erasing_changes_exactly_that_modality(archive):
         assert torch.equal(erased["modalities"]["tokens"]["token_ids"][:, others],
                            original["modalities"]["tokens"]["token_ids"][:, others, :width])
         assert torch.equal(erased["label"], original["label"])
+        # a missing modality has no number either (a face count is also a numeric feature)
+        assert not erased["numbers"][:, j].any() and torch.equal(erased["numbers"][:, others],
+                                                                  original["numbers"][:, others])
+    assert original["numbers"][:, :, 1].any()  # the data has numbers to erase
     assert len(instances[0]["modalities"].field_list[0].tokens) > 0  # the originals are untouched
 
 
