@@ -170,8 +170,8 @@ class MultimodalTableReader(MultimodalReader):
         if self.modalities is None and self.image_columns is None:
             found = detect(((where, values) for where, _, values, _ in self.raw_records(file_path)), file_path)
             self.set_image_columns(found)
-            self.inferred.append("image_columns")
-            if found:
+            if found:  # none found need not be stated: a config that states its modalities has no image columns
+                self.inferred.append("image_columns")
                 logger.info("image columns: %s, detected in %s (every value a path with an image extension, and "
                             "files found); each is read as %s; state `dataset_reader.image_columns` to choose",
                             found, file_path, self.extraction.parts)
