@@ -55,10 +55,24 @@ def undecodable_lines_as_errors(path: str) -> Optional[str]:
     return copy
 
 
+def archive_has_image_columns(archive_file: str) -> bool:
+    """Whether the archive's reader reads image columns (its ``config.json``, which AllenNLP writes first)."""
+    try:
+        with tarfile.open(archive_file, "r:*") as archive:
+            for member in archive:
+                if os.path.basename(member.name) == "config.json":
+                    config = json.load(archive.extractfile(member))
+                    return bool((config.get("dataset_reader") or {}).get("image_columns"))
+    except (OSError, tarfile.TarError, ValueError, EOFError, AttributeError):
+        return False  # not an archive this can read: AllenNLP's own loading says why
+    return False
+
+
 def checked_predict_input(argv: List[str]) -> List[str]:
-    """``argv`` for ``predict``: a table input (``.csv``, ``.tsv``, ``.parquet``) is read by the archive's reader
-    (``--use-dataset-reader``: AllenNLP's own line reader reads JSON lines only); a JSONL input that has undecodable
-    lines is replaced by its checked copy."""
+    """``argv`` for ``predict``: a table input (``.csv``, ``.tsv``, ``.parquet``), or any input of an archive with
+    image columns (their paths are relative to the input's folder, which only the file reader knows), is read by the
+    archive's reader (``--use-dataset-reader``: AllenNLP's own line reader reads JSON lines only); a JSONL input that
+    has undecodable lines is replaced by its checked copy."""
     if len(argv) < 2 or argv[1] != "predict" or "--use-dataset-reader" in argv:
         return argv
     from allennlp.commands import parse_args
@@ -70,7 +84,8 @@ def checked_predict_input(argv: List[str]) -> List[str]:
         _, args = parse_args(prog="dm2s2")  # AllenNLP's own reading of the command line (it exits on a bad one)
     finally:
         sys.argv = saved
-    if table_format(args.input_file) is not None:
+    if table_format(args.input_file) is not None or (os.path.isfile(args.archive_file)
+                                                     and archive_has_image_columns(args.archive_file)):
         return argv + ["--use-dataset-reader"]
     if not os.path.isfile(args.input_file):
         return argv

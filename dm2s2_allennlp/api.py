@@ -53,7 +53,8 @@ def data_path(data: Data, folder: Path, name: str, images_from: Optional[str] = 
     return str(path)
 
 
-def absolute_image_paths(frame: "pandas.DataFrame", images_from: Optional[str] = None) -> "pandas.DataFrame":  # noqa: F821
+def absolute_image_paths(frame: "pandas.DataFrame",  # noqa: F821
+                         images_from: Optional[str] = None) -> "pandas.DataFrame":  # noqa: F821
     """A DataFrame has no folder, so its relative image paths are read from ``images_from`` (default: the working
     directory) and written absolute: in each column whose every present value is an image path
     (``image_columns.looks_like_image_path``). A column none of whose paths names a file there is a

@@ -84,3 +84,27 @@ def test_a_dataframe_takes_image_paths_from_images_from(run, tmp_path, monkeypat
     from_file = model.predict(str(run / "train.csv"))
     assert list(from_frame["prediction"]) == list(from_file["prediction"])
     assert list(from_frame["weight_creative_ocr_text"]) == pytest.approx(list(from_file["weight_creative_ocr_text"]))
+
+
+def test_dm2s2_predict_on_jsonl_and_a_predictors_json_read_the_images(run, tmp_path):
+    import subprocess
+    import sys
+
+    from allennlp.predictors import Predictor
+
+    from dm2s2_allennlp.api import load
+
+    archive = str(run / "run" / "model.tar.gz")
+    records = [{"id": "r1", "modalities": {"title": "item 0", "creative": "creatives/train0.png"}},
+               {"id": "r2", "modalities": {"title": "item 0", "creative": "creatives/train1.png"}}]
+    (run / "new.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))  # paths from its own folder
+    output = tmp_path / "predictions.jsonl"
+    subprocess.run([sys.executable, "-m", "dm2s2_allennlp", "predict", archive, str(run / "new.jsonl"),
+                    "--output-file", str(output), "--silent", "--batch-size", "64"], check=True, capture_output=True)
+    from_cli = [json.loads(line) for line in open(output)]
+    assert [p["intra_weights"]["creative_ocr_text"][0][0].lower() for p in from_cli] == ["sale", "news"]
+    predictor: Predictor = load(archive).predictor  # a record given alone: its paths from the working directory
+    alone = predictor.predict_json({"id": "r1", "modalities": {"title": "item 0",
+                                                               "creative": str(run / "creatives" / "train0.png")}})
+    assert alone["intra_weights"]["creative_ocr_text"][0][0].lower() == "sale"
+    assert alone["label_probs"] == pytest.approx(from_cli[0]["label_probs"])

@@ -23,8 +23,12 @@ Without the reader's ``modalities`` in the config they are every name of the fir
 first-seen order (a table: its column order); without its ``task``, the labels' (above). ``dm2s2 train`` settles both
 before the run (``reader_facts.settle``). Regression inferred from labels that are all whole numbers of ten or fewer
 values (``0``/``1``) is said in a WARNING: they look like classes. Names outside the reader's ``modalities`` are
-ignored, with ONE warning a file listing them (``file_checks``); a listed name that is absent is a missing modality. A missing id becomes
-``"<file name>:<line or row>"``.
+ignored, with ONE warning a file listing them (``file_checks``); a listed name that is absent is a missing modality.
+A missing id becomes ``"<file name>:<line or row>"``.
+
+**Image columns** (``image_columns``, or detected with the modalities): a column of image paths, relative to the
+file's folder, is read as its visual modalities (``<column>_ocr_text``, ``_labels``, ``_objects``, ``_num_faces``);
+the images are extracted once into a content-keyed cache before the records are made (``image_columns``).
 
 Bad input raises :class:`DataError` naming the file, the line (JSONL, CSV/TSV: the line the row starts on) or row
 (Parquet) and the field or column; so does an empty file, or one where none of the reader's modalities occurs
@@ -98,7 +102,19 @@ class MultimodalTableReader(MultimodalReader):
         """Extract the visual features of ``file_path``'s images that the cache lacks (``reader_facts.settle`` calls
         it for every data file before the run; a read calls it first)."""
         if self.images is not None and self.images.columns:
-            self.images.reading(file_path).prepare((where, values) for where, _, values, _ in self.raw_records(file_path))
+            self.images.reading(file_path).prepare((where, values) for where, _, values, _
+                                                   in self.raw_records(file_path))
+
+    def text_to_instance(self, modalities: Dict[str, Any], label: Any = None, id: Optional[str] = None,
+                         **extra) -> Instance:  # type: ignore[override]
+        """One record given as values (a predictor's JSON, ``predict_json``): its image columns' paths are read from
+        the working directory (a record given alone has no file), extracted now if the cache lacks them."""
+        if self.images is not None and any(column in modalities for column in self.images.columns):
+            where = f"record {id!r}" if id else "<record>"
+            reading = self.images.reading(os.path.join(os.getcwd(), "(a record given alone)"))
+            reading.prepare([(where, modalities)])
+            modalities = reading.values(modalities, where)
+        return super().text_to_instance(modalities, label, id, **extra)
 
     # -- one record per format -------------------------------------------------------------------------------------
     def records(self, file_path: str) -> Iterator[Record]:

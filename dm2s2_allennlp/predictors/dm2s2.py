@@ -71,7 +71,7 @@ class DM2S2Predictor(Predictor):
         if not isinstance(values, dict):
             raise DataError(where, "modalities", f"a prediction input needs a `modalities` object, got keys "
                                                  f"{sorted(k for k in json_dict if k != POSITION)}")
-        known = self._dataset_reader.modalities
+        known = list(self._dataset_reader.modalities) + list(getattr(self._dataset_reader, "image_columns", None) or [])
         unknown = [name for name in values if name not in known]
         if values and len(unknown) == len(values):
             raise DataError(where, "modalities", f"none of the record's modality names {unknown} is one of the "

@@ -88,6 +88,7 @@ _BACKEND = None
 
 
 def _init_worker(backend: str, options: Dict[str, Any]) -> None:
+    """One worker process: one torch thread (the local backend runs Tesseract with one thread too)."""
     global _BACKEND
     import torch
 

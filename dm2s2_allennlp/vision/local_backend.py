@@ -18,6 +18,7 @@ Debian's ``tesseract-ocr`` / ``tesseract-ocr-jpn``). Each sub-extractor can be s
 No ``safeSearchAnnotation``: no offline model for it here.
 """
 import io
+import os
 import shutil
 import subprocess
 from typing import Any, Dict, List, Optional, Tuple
@@ -25,6 +26,13 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 
 from dm2s2_allennlp.vision.responses import Box, bounding_poly, logistic, normalized_poly, suppress
+
+
+def one_thread() -> dict:
+    """Tesseract's environment: ONE OpenMP thread unless the user set ``OMP_THREAD_LIMIT``. Its threads cost more
+    than they give on one small image and contend with other workers (benchmarks/README.md, "Image columns")."""
+    return {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
+
 
 OBJECT_CASCADES = (("haarcascade_upperbody.xml", "Person"), ("haarcascade_frontalcatface.xml", "Cat"),
                    ("haarcascade_russian_plate_number.xml", "License plate"))
@@ -86,7 +94,7 @@ class LocalBackend:
         buffer = io.BytesIO()
         image.save(buffer, format="PNG")
         run = subprocess.run([self.tesseract, "stdin", "stdout", "-l", self.ocr_languages, "tsv"],
-                             input=buffer.getvalue(), capture_output=True)
+                             input=buffer.getvalue(), capture_output=True, env=one_thread())
         if run.returncode != 0:
             raise RuntimeError(f"tesseract failed: {run.stderr.decode(errors='replace').strip()[-300:]}")
         words: List[Tuple[Tuple[int, int, int], str, Box]] = []
