@@ -102,7 +102,7 @@ def test_dm2s2_predict_on_jsonl_and_a_predictors_json_read_the_images(run, tmp_p
     subprocess.run([sys.executable, "-m", "dm2s2_allennlp", "predict", archive, str(run / "new.jsonl"),
                     "--output-file", str(output), "--silent", "--batch-size", "64"], check=True, capture_output=True)
     from_cli = [json.loads(line) for line in open(output)]
-    assert [p["intra_weights"]["creative_ocr_text"][0][0].lower() for p in from_cli] == ["sale", "news"]
+    assert [p["intra_weights"]["creative_ocr_text"][0][0].lower() for p in from_cli] == ["sale", "story"]
     predictor: Predictor = load(archive).predictor  # a record given alone: its paths from the working directory
     alone = predictor.predict_json({"id": "r1", "modalities": {"title": "item 0",
                                                                "creative": str(run / "creatives" / "train0.png")}})
