@@ -12,7 +12,8 @@ Systems (all on the same splits, scored by the package's own task heads):
     the blend) and the blend's weight (``blend_weight``);
   * ``dm2s2_frozen`` and its ablations ``..._intra_only``, ``..._inter_only``, ``..._encoder_only``: the recipe with
     the encoder frozen and no LightGBM blend (the paper's setting), with IntraMRA / InterMRA switched off (DM2S2
-    Table 3's ablation order);
+    Table 3's ablation order); ``..._encoder_only_cls``: the encoder only pooled by its [CLS] state instead of the
+    mean of the modality tokens (the paper does not say how its encoder-only baseline pooled);
   * every other model of the package through its quickstart config and the same overrides: ``dmms``,
     ``modality_attention_merger``, ``mmae``, ``concat_fusion``, ``encoder_only_modality_embeddings``;
   * ``lightgbm``: ``allennlp train-lightgbm`` on the recipe config (the package's Table 4 baseline);
@@ -51,6 +52,8 @@ NEURAL = {  # system -> (config, extra overrides)
     "dm2s2_frozen_intra_only": ("dm2s2", {**FROZEN, "model.use_inter": False}),
     "dm2s2_frozen_inter_only": ("dm2s2", {**FROZEN, "model.use_intra": False}),
     "dm2s2_frozen_encoder_only": ("dm2s2", {**FROZEN, "model.use_intra": False, "model.use_inter": False}),
+    "dm2s2_frozen_encoder_only_cls": ("dm2s2", {**FROZEN, "model.use_intra": False, "model.use_inter": False,
+                                                "model.pooling": "cls"}),
     "dmms": ("dmms", {}),
     "modality_attention_merger": ("modality_attention_merger", {}),
     "mmae": ("mmae", {}),

@@ -10,7 +10,8 @@
 
 Ablation switches (each one config key; a part that is switched off has no parameters):
 ``use_intra``, ``use_inter`` (both off = Table 3's "encoder only"), ``residual`` (Table 6), ``similarity``
-``additive`` | ``scaled_dot_product`` (Table 5), ``pooling`` ``mean`` | ``max`` | ``sum``, and
+``additive`` | ``scaled_dot_product`` (Table 5), ``pooling`` ``mean`` | ``max`` | ``sum`` (or ``cls``, the [CLS]
+state, with both MRAs off: the encoder-only baseline's other possible pooling), and
 ``missing_modality_scores`` ``masked`` | ``literal`` (how Eq. 13 treats a missing modality: left out of the softmax,
 or, as printed, an empty sum H'_m = 0 whose score stays in it; ``modules.inter_mra``; the paper configs use
 ``literal``).
@@ -36,7 +37,7 @@ from dm2s2_allennlp.modules.inter_mra import InterModalityResidualAttention, che
 from dm2s2_allennlp.modules.intra_mra import IntraModalityResidualAttention
 from dm2s2_allennlp.modules.numeric_features import NumericFeatures
 from dm2s2_allennlp.modules.similarity import check_similarity
-from dm2s2_allennlp.modules.token_pooling import check_pooling, pool_tokens
+from dm2s2_allennlp.modules.token_pooling import check_unified_pooling, pool_unified
 
 
 @Model.register("dm2s2")
@@ -60,7 +61,10 @@ class DM2S2(MultimodalModel):
     ) -> None:
         super().__init__(vocab, modalities=modalities, **kwargs)
         self.checked(check_similarity, similarity)
-        self.pooling = self.checked(check_pooling, pooling)
+        self.pooling = self.checked(check_unified_pooling, pooling)
+        if pooling == "cls" and (use_intra or use_inter):
+            raise ConfigurationError("pooling 'cls' reads the [CLS] state, which IntraMRA and InterMRA never change: "
+                                     "use it with `use_intra: false, use_inter: false` (Table 3's encoder only)")
         m, d = len(self.modalities), self.hidden_dim
         self.intra = IntraModalityResidualAttention(m, d, similarity, residual) if use_intra else None
         self.inter = (InterModalityResidualAttention(m, d, similarity, residual,
@@ -73,7 +77,7 @@ class DM2S2(MultimodalModel):
 
     def fuse(self, inputs: ModalityInputs) -> Fusion:
         unified = self.encoder.unify(inputs.token_ids, inputs.mask)
-        hidden = self.encoder.encode(unified)
+        hidden = self.encoder.encode(unified, all_positions=self.pooling == "cls")  # cls: the [CLS] state too
         ids = unified.modality_ids
         if self.intra is not None:
             hidden, intra_weights = self.intra(hidden, ids, unified.modality_index())
@@ -83,7 +87,7 @@ class DM2S2(MultimodalModel):
             hidden, inter_weights = self.inter(hidden, ids)
         else:
             inter_weights = hidden.new_zeros(ids.size(0), len(self.modalities))
-        pooled = pool_tokens(hidden, ids >= 0, self.pooling)
+        pooled = pool_unified(hidden, ids >= 0, self.pooling)
         if self.numeric is not None:
             if inputs.numbers is None:
                 raise ConfigurationError("numeric_features: the reader gave no `numbers` field")

@@ -17,13 +17,13 @@ from torch import nn
 
 from dm2s2_allennlp.models.multimodal_model import Fusion, ModalityInputs, MultimodalModel
 from dm2s2_allennlp.models.prediction_mlp import PredictionMlp
-from dm2s2_allennlp.modules.token_pooling import check_pooling, pool_tokens
+from dm2s2_allennlp.modules.token_pooling import check_unified_pooling, pool_unified
 
 
 @Model.register("encoder_only")
 class EncoderOnly(MultimodalModel):
     """Parameters: those of :class:`MultimodalModel`, plus ``modality_embeddings`` (false), ``pooling`` (``mean``
-    | ``max`` | ``sum``) and rho, ``mlp`` (``{hidden_dims: [256], activation: relu, dropout: 0.1}``)."""
+    | ``max`` | ``sum`` over the modality tokens, or ``cls``: the first token's state) and rho, ``mlp`` (``{hidden_dims: [256], activation: relu, dropout: 0.1}``)."""
 
     def __init__(
         self,
@@ -35,7 +35,7 @@ class EncoderOnly(MultimodalModel):
         **kwargs,
     ) -> None:
         super().__init__(vocab, modalities=modalities, **kwargs)
-        self.pooling = self.checked(check_pooling, pooling)
+        self.pooling = self.checked(check_unified_pooling, pooling)
         self.modality_embedding: Optional[nn.Embedding] = None
         if modality_embeddings:
             self.modality_embedding = nn.Embedding(len(self.modalities) + 1, self.hidden_dim)
@@ -46,5 +46,5 @@ class EncoderOnly(MultimodalModel):
     def fuse(self, inputs: ModalityInputs) -> Fusion:
         unified = self.encoder.unify(inputs.token_ids, inputs.mask)
         added = None if self.modality_embedding is None else self.modality_embedding(unified.segment_ids())
-        hidden = self.encoder.encode(unified, added)
-        return Fusion(self.mlp(pool_tokens(hidden, unified.modality_ids >= 0, self.pooling)))
+        hidden = self.encoder.encode(unified, added, all_positions=self.pooling == "cls")  # cls: [CLS] too
+        return Fusion(self.mlp(pool_unified(hidden, unified.modality_ids >= 0, self.pooling)))

@@ -6,6 +6,10 @@ Sets' pooling over the SET of modality vectors is ``set_pooling``.)
 ``sum``:                 h = sum_i H_Inter,i
 ``max``:                 h = max_i H_Inter,i (element-wise)
 A sample with no modality tokens at all (L = 0) pools to the zero vector.
+
+Over the unified sequence only (``pool_unified``; the encoder-only baseline, DM2S2 with both MRAs off), ``cls``:
+h = H_0, the first token's state ([CLS], RoBERTa's <s>): the other pooling the paper's "encoder only" baseline may have
+used (it does not say which; Table 3).
 """
 import torch
 from allennlp.nn.util import masked_max, masked_mean
@@ -17,6 +21,20 @@ def check_pooling(name: str) -> str:
     if name not in POOLINGS:
         raise ValueError(f"pooling must be one of {POOLINGS}, got {name!r}")
     return name
+
+
+UNIFIED_POOLINGS = POOLINGS + ("cls",)
+
+
+def check_unified_pooling(name: str) -> str:
+    if name not in UNIFIED_POOLINGS:
+        raise ValueError(f"pooling must be one of {UNIFIED_POOLINGS}, got {name!r}")
+    return name
+
+
+def pool_unified(hidden: torch.Tensor, token_mask: torch.Tensor, pooling: str) -> torch.Tensor:
+    """``pool_tokens`` over a unified sequence ``[CLS] m1 [SEP] ...``, or its first state (``cls``)."""
+    return hidden[:, 0] if pooling == "cls" else pool_tokens(hidden, token_mask, pooling)
 
 
 def pool_tokens(hidden: torch.Tensor, token_mask: torch.Tensor, pooling: str) -> torch.Tensor:

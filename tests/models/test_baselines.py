@@ -275,3 +275,30 @@ def test_dmms_can_take_each_modalitys_cls_state_as_its_paper_does(tmp_path):
             torch.testing.assert_close(vectors[b, m], cls, atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(again, vectors, atol=0, rtol=0)
     assert model.encoder.cache.hits > 0
+
+
+def test_encoder_only_cls_pooling_is_rho_of_the_first_state_of_the_unified_sequence(tmp_path):
+    """Table 3's encoder only, pooled as BERT-style classifiers pool: rho(H_0) of [CLS] m1 [SEP] ... mM [SEP];
+    DM2S2 with both MRAs off and `pooling: cls` is the same model, and refuses `cls` with an MRA on."""
+    cache = {"cache": {"directory": str(tmp_path), "dtype": "float32"}}
+    model, tensors, instances = build(EncoderOnly, pooling="cls", mlp={"hidden_dims": [8]}, encoder_args=cache)
+    hf = hf_model(model)
+    pooled = []
+    model.mlp.register_forward_hook(lambda module, inputs, output: pooled.append(inputs[0]))  # what rho reads
+    logits = model(**tensors)["logits"]
+    for b, instance in enumerate(instances):
+        sequence = [model.encoder.cls_id]
+        for m, field in enumerate(instance["modalities"].field_list):
+            sequence += tensors["modalities"]["tokens"]["token_ids"][b, m, :len(field.tokens)].tolist()
+            sequence.append(model.encoder.sep_id)
+        first = hf(torch.tensor([sequence])).last_hidden_state[0, 0]
+        torch.testing.assert_close(pooled[0][b], first, atol=1e-5, rtol=1e-5)
+    mean, *_ = build(EncoderOnly, mlp={"hidden_dims": [8]}, encoder_args=cache)
+    mean.mlp.load_state_dict(model.mlp.state_dict())
+    assert not torch.allclose(mean(**tensors)["logits"], logits)  # another pooling, another output
+    same, *_ = build(DM2S2, use_intra=False, use_inter=False, pooling="cls", mlp={"hidden_dims": [8]},
+                     encoder_args=cache)
+    same.mlp.load_state_dict(model.mlp.state_dict())
+    torch.testing.assert_close(same(**tensors)["logits"], logits, atol=2e-4, rtol=2e-4)  # float32 cache vs batch
+    with pytest.raises(Exception, match="use_intra: false, use_inter: false"):
+        build(DM2S2, pooling="cls")
