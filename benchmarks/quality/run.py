@@ -14,6 +14,8 @@ Systems (all on the same splits, scored by the package's own task heads):
     the encoder frozen and no LightGBM blend (the paper's setting), with IntraMRA / InterMRA switched off (DM2S2
     Table 3's ablation order); ``..._encoder_only_cls``: the encoder only pooled by its [CLS] state instead of the
     mean of the modality tokens (the paper does not say how its encoder-only baseline pooled);
+    ``..._scaled_dot`` and ``..._no_residual``: Table 5's similarity and Table 6's residual switches; ``dm2s2_no_mra``:
+    the recipe itself (tuned top layers, blend) with both MRAs off;
   * every other model of the package through its quickstart config and the same overrides: ``dmms``,
     ``modality_attention_merger``, ``mmae``, ``concat_fusion``, ``encoder_only_modality_embeddings``;
   * ``lightgbm``: ``allennlp train-lightgbm`` on the recipe config (the package's Table 4 baseline);
@@ -54,6 +56,9 @@ NEURAL = {  # system -> (config, extra overrides)
     "dm2s2_frozen_encoder_only": ("dm2s2", {**FROZEN, "model.use_intra": False, "model.use_inter": False}),
     "dm2s2_frozen_encoder_only_cls": ("dm2s2", {**FROZEN, "model.use_intra": False, "model.use_inter": False,
                                                 "model.pooling": "cls"}),
+    "dm2s2_frozen_scaled_dot": ("dm2s2", {**FROZEN, "model.similarity": "scaled_dot_product"}),  # Table 5
+    "dm2s2_frozen_no_residual": ("dm2s2", {**FROZEN, "model.residual": False}),  # Table 6
+    "dm2s2_no_mra": ("dm2s2", {"model.use_intra": False, "model.use_inter": False}),  # the recipe, encoder only
     "dmms": ("dmms", {}),
     "modality_attention_merger": ("modality_attention_merger", {}),
     "mmae": ("mmae", {}),
