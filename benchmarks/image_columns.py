@@ -126,14 +126,12 @@ def extraction_seconds(poster_dir: Path, count: int, out: Path) -> List[Dict]:
 
 def prepare_all(paths: Dict[str, str], cache: Path, workers: int) -> Dict:
     """The image tables' posters into the cache (OCR), then the same again: seconds and counts of each pass."""
-    from dm2s2_allennlp.vision.feature_cache import FeatureCache
-
     passes = []
     for attempt in ("first", "second"):
         r = reader(cache, workers, OCR_ONLY["parts"])
         r.extraction.progress = attempt == "first"
         r.infer_from(paths["train"])  # what `dm2s2 train` does first: the image column detected
-        before = len(list(FeatureCache(r.extraction.backend, r.extraction.options, str(cache)).keys()))
+        before = len(list(r.extraction.cache.keys()))
         start = time.perf_counter()
         for split in SPLITS:
             r.prepare(paths[split])

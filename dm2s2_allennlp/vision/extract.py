@@ -70,8 +70,12 @@ def already_done(path: str) -> bool:
         return False
 
 
+class UndecodableImage(ValueError):
+    """A file that is not a decodable image (corrupt, truncated, not an image at all)."""
+
+
 def load_image(path: str):
-    """The image decoded to RGB; raises ``ValueError`` naming the problem when it cannot be decoded."""
+    """The image decoded to RGB; raises :class:`UndecodableImage` naming the problem when it cannot be decoded."""
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -81,7 +85,7 @@ def load_image(path: str):
             image.load()
             return image.convert("RGB")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise ValueError(f"cannot decode image: {error}") from None
+        raise UndecodableImage(f"cannot decode image: {error}") from None
 
 
 _BACKEND = None
@@ -97,7 +101,7 @@ def _init_worker(backend: str, options: Dict[str, Any]) -> None:
 
 
 def annotate_file(path: str, backend) -> Dict[str, Any]:
-    """One image file's ``AnnotateImageResponse``; ``ValueError`` when it cannot be decoded."""
+    """One image file's ``AnnotateImageResponse``; :class:`UndecodableImage` when it cannot be decoded."""
     image = load_image(path)
     if getattr(backend, "reads_bytes", False):
         with open(path, "rb") as handle:
@@ -121,10 +125,12 @@ def process(path: str, target: str, backend=None, keep_undecodable: bool = False
     try:
         try:
             response = annotate_file(path, backend)
-        except ValueError as error:
-            if keep_undecodable:
-                write_json(target, {"error": {"message": str(error)}})
-            raise
+        except UndecodableImage as error:  # only the file's own fault is kept; a backend's failure is retried
+            if not keep_undecodable:
+                raise
+            response = {"error": {"message": str(error)}}
+            write_json(target, response)
+            return path, f"{type(error).__name__}: {error}"
         write_json(target, response)
         return path, None
     except Exception as error:  # any failure of one image is reported and counted, never fatal to the run

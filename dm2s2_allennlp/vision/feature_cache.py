@@ -85,9 +85,9 @@ class FeatureCache:
             results = run_jobs([(path, self.path(key)) for key, path in todo.items()], self.backend, self.options,
                                workers, progress, keep_undecodable=True, instance=self._instance)
         failures = {path: reason for path, reason in results if reason is not None}
-        for path, reason in failures.items():
-            if not reason.startswith("ValueError: cannot decode"):  # a backend's failure; undecodable files are kept
-                logger.warning("%s: the %s backend failed on it: %s", path, self.backend, reason)
+        for key, path in todo.items():
+            if path in failures and self.get(key) is None:  # a backend's failure (undecodable files are kept)
+                logger.warning("%s: the %s backend failed on it: %s", path, self.backend, failures[path])
         return {"images": len(images), "cached": len(images) - len(todo), "extracted": len(todo) - len(failures),
                 "failed": len(failures), "failures": failures}
 

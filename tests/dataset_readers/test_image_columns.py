@@ -186,3 +186,27 @@ def test_a_killed_extraction_resumes_where_it_stopped(tmp_path):
     assert not list(cache.rglob("*.tmp*"))  # whole files only
     again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
     assert again.stdout.split() == [str(done), str(20 - done)]  # the done ones kept, the rest extracted
+
+
+def test_a_backend_failure_is_not_kept_and_is_retried_but_an_undecodable_file_is(table, tmp_path, monkeypatch, caplog):
+    from dm2s2_allennlp.vision import feature_cache
+    from dm2s2_allennlp.vision.feature_cache import FeatureCache, content_key
+
+    class Broken:
+        def annotate(self, image):
+            raise ValueError("the model broke")
+
+    good, bad = table.parent / "img" / "sale.png", table.parent / "img" / "notes.png"
+    images = {content_key(str(p)): str(p) for p in (good, bad)}
+    monkeypatch.setattr(feature_cache, "make_backend", lambda *args: Broken())
+    cache = FeatureCache("local", {"ocr": True}, str(tmp_path))
+    with caplog.at_level(logging.WARNING):
+        summary = cache.fill(images, progress=False)
+    assert summary["failed"] == 2
+    assert cache.get(content_key(str(good))) is None  # retried next time
+    assert "error" in cache.get(content_key(str(bad)))  # the file's own fault: kept, never decoded again
+    assert [m for m in caplog.messages if "backend failed" in m] == [f"{good}: the local backend failed on it: "
+                                                                     "ValueError: the model broke"]
+    monkeypatch.undo()
+    again = FeatureCache("local", {"ocr": True}, str(tmp_path)).fill(images, progress=False)
+    assert (again["cached"], again["extracted"]) == (1, 1)
