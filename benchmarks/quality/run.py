@@ -19,7 +19,11 @@ Systems (all on the same splits, scored by the package's own task heads):
   * every other model of the package through its quickstart config and the same overrides: ``dmms``,
     ``modality_attention_merger``, ``mmae``, ``concat_fusion``, ``encoder_only_modality_embeddings``;
   * ``lightgbm``: ``allennlp train-lightgbm`` on the recipe config (the package's Table 4 baseline);
-  * ``tfidf``: scikit-learn TF-IDF + logistic / ridge regression (``tfidf.py``), the peer a user tries first.
+  * ``tfidf``: scikit-learn TF-IDF + logistic / ridge regression (``tfidf.py``), the peer a user tries first;
+  * ``autogluon_tabular`` and ``automm``: the peers a user who wants the best model picks, AutoGluon Tabular at
+    ``best_quality`` with every model family and AutoGluon MultiModal on the same MiniLM (``peers.py``, run in their
+    own virtualenv, ``make peers``; scored here by ``peer_scores.py``). Each gets ``--peer-time-limit`` seconds a
+    data set (600); AutoMM runs on the single-label sets only (it has no multi-label problem type).
 
 Each run's directory is ``OUT/<data set>/<system>/seed_<s>/`` (finished runs are not redone; delete them to
 rerun); AllenNLP's logs go to ``train.log`` there. The frozen encoder's states are cached per data set in ``cache/``
@@ -42,6 +46,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
+from peer_scores import AUTOMM_EPOCHS, PEER_TIME_LIMIT, PEERS, run_peer  # noqa: E402
 from real_data import SPECS, Spec, write  # noqa: E402
 
 QUICKSTART = "experiments/quickstart/movies_{}.jsonnet"
@@ -65,7 +70,7 @@ NEURAL = {  # system -> (config, extra overrides)
     "concat_fusion": ("concat_fusion", {}),
     "encoder_only_modality_embeddings": ("encoder_only_modality_embeddings", {}),
 }
-SYSTEMS = ["tfidf", "lightgbm"] + list(NEURAL)  # the order they run in: peers and the recipe first
+SYSTEMS = ["tfidf", "lightgbm"] + list(NEURAL) + ["autogluon_tabular", "automm"]  # the order they run in
 
 
 def user_overrides(paths: Dict[str, str], seed: int) -> Dict:
@@ -93,7 +98,7 @@ def allennlp(args: List[str], log: Path, env: Dict[str, str]) -> float:
 
 
 def run_one(spec: Spec, system: str, paths: Dict[str, str], seed: int, run: Path, cache: Path,
-            variant: Dict = None) -> Dict:
+            variant: Dict = None, peer: Dict = None) -> Dict:
     run.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", DM2S2_CACHE_DIR=str(cache),
                PYTHONWARNINGS="ignore::FutureWarning")
@@ -101,6 +106,8 @@ def run_one(spec: Spec, system: str, paths: Dict[str, str], seed: int, run: Path
         from tfidf import run_tfidf
 
         metrics = run_tfidf(spec, paths, seed)
+    elif system in PEERS:
+        metrics = run_peer(spec, system, paths, seed, run, **(peer or {}))
     else:
         config, extra = NEURAL.get(system, ("dm2s2", {}))
         chosen = {key.split(":", 1)[-1]: value for key, value in (variant or {}).items()
@@ -191,6 +198,9 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "runs" / "quality"))
     parser.add_argument("--extra", default="{}", help="JSON overrides added to every neural system's, to try a "
                         "variant (runs go to --out); a key 'TASK:key' applies to that task's data sets only")
+    parser.add_argument("--peer-time-limit", type=float, default=PEER_TIME_LIMIT,
+                        help="seconds each AutoGluon peer may take on one data set")
+    parser.add_argument("--automm-epochs", type=int, default=AUTOMM_EPOCHS)
     parser.add_argument("--report-only", action="store_true",
                         help="train nothing: write the table of the runs already in --out (a system with fewer "
                              "seeds than asked says how many it has)")
@@ -203,6 +213,8 @@ def main() -> None:
     for system in args.systems:  # system by system, so the first systems cover every data set early
         for name in args.datasets:
             spec = SPECS[name]
+            if system == "automm" and spec.task == "multilabel":
+                continue  # AutoMM has no multi-label problem type
             for seed in args.seeds:
                 run = out / name / system / f"seed_{seed}"
                 if (run / "result.json").exists():
@@ -211,7 +223,8 @@ def main() -> None:
                     continue
                 else:
                     print(f"{name} / {system} / seed {seed} ...", end=" ", flush=True)
-                    metrics = run_one(spec, system, paths[name], seed, run, out.parent / "cache" / name, extra)
+                    metrics = run_one(spec, system, paths[name], seed, run, out.parent / "cache" / name, extra,
+                                      {"time_limit": args.peer_time_limit, "epochs": args.automm_epochs})
                     print(f"{metrics['train_seconds']} s; " + ", ".join(
                         f"{m} {metrics.get('test_' + m, float('nan')):.4f}" for m in spec.main), flush=True)
                 results.setdefault(name, {}).setdefault(system, []).append(metrics)
