@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/quality/run.py --systems dm2s2_frozen_encoder_only dm2s2_frozen_encoder_only_cls \
         dm2s2_frozen_intra_only dm2s2_frozen_inter_only dm2s2_frozen dm2s2 dm2s2_no_mra --out runs/table3
     .venv/bin/python benchmarks/quality/run.py --datasets breaches tweets --systems <the five frozen rows> \
-        --out runs/table3_mpnet --extra '{"dataset_reader.transformer_model_name": "sentence-transformers/all-mpnet-base-v2"}'
+        --out runs/table3_mpnet --extra '{"dataset_reader.transformer_model_name": "sentence-transformers/all-mpnet-base-v2",
+        "model.encoder.transformer.attention_dropout": null}'
     .venv/bin/python benchmarks/quality/table3.py runs/table3 [runs/table3_mpnet]
 
 Prints one Markdown table per run folder: a row per system, a column per data set, the test main metric's mean ±
