@@ -39,8 +39,8 @@ def run_peer(spec: Spec, system: str, paths: Dict[str, str], seed: int, run: Pat
         if subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT).returncode != 0:
             raise RuntimeError(f"{system} failed on {spec.name}; see {run / 'train.log'}")
     predictions = json.loads((run / "predictions.json").read_text())
-    metrics = score(spec, predictions, read(paths["train"]) + read(paths["dev"]) + read(paths["test"]),
-                    read(paths["dev"]), read(paths["test"]))
+    train, dev, test = (read(paths[split]) for split in ("train", "dev", "test"))
+    metrics = score(spec, predictions, train + dev + test, dev, test)
     metrics["train_seconds"] = predictions["train_seconds"]
     metrics.update({k: predictions[k] for k in ("time_limit", "models", "epochs") if k in predictions})
     return metrics

@@ -25,26 +25,27 @@ Classes are those of the training split; a class never seen there gets probabili
 """
 import argparse
 import json
-import math
 import os
 import time
 from pathlib import Path
 from typing import Dict, List
 
+import numpy as np
 import pandas as pd
+
+from real_data import read  # this folder's: plain JSON reading, nothing of the package
 
 
 def frame(path: str, modalities: List[str]) -> pd.DataFrame:
     """A JSONL split as a DataFrame: one column per modality (missing: NaN), ``label`` (a list for multi-label)."""
-    rows = []
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                record = json.loads(line)
-                row = {name: record["modalities"].get(name) for name in modalities}
-                row["label"] = record["label"]
-                rows.append(row)
+    rows = [{**{name: r["modalities"].get(name) for name in modalities}, "label": r["label"]} for r in read(path)]
     return pd.DataFrame(rows, columns=[*modalities, "label"])
+
+
+def finite(values) -> bool:
+    """Every number in a split's predictions (values, per-class lists or class-probability dicts) is finite."""
+    flat = [x for v in values for x in (v.values() if isinstance(v, dict) else v if isinstance(v, list) else [v])]
+    return bool(np.isfinite(np.asarray(flat, dtype=float)).all())
 
 
 def problem(task: str, labels) -> Dict[str, str]:
@@ -154,7 +155,7 @@ def main() -> None:
     out = (tabular if args.system == "autogluon_tabular" else automm)(args, train, dev, test)
     out["train_seconds"] = round(time.perf_counter() - start, 1)
     for split in ("dev", "test"):
-        if any(isinstance(v, float) and not math.isfinite(v) for v in out[split]):
+        if not finite(out[split]):
             raise SystemExit(f"{args.system}: non-finite {split} predictions")
     out.update(system=args.system, time_limit=args.time_limit, seed=args.seed)
     if args.system == "automm":

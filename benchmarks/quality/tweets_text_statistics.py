@@ -5,7 +5,6 @@ validation split, accuracy on the test split. Prints one line per feature set.
 
     .venv/bin/python benchmarks/quality/tweets_text_statistics.py runs/peers/data/tweets
 """
-import json
 import sys
 
 import lightgbm
@@ -13,10 +12,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
-
-def read(folder, split):
-    with open(f"{folder}/{split}.jsonl", encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+from real_data import read
 
 
 def counts(records):
@@ -36,7 +32,7 @@ def statistics(records):
 
 
 def main(folder):
-    train, dev, test = (read(folder, s) for s in ("train", "dev", "test"))
+    train, dev, test = (read(f"{folder}/{split}.jsonl") for split in ("train", "dev", "test"))
     target = {split: np.array([r["label"] == "android" for r in records], dtype=int)
               for split, records in (("train", train), ("dev", dev), ("test", test))}
     ngrams = CountVectorizer(ngram_range=(1, 3), min_df=3, max_features=10000).fit(
