@@ -7,4 +7,4 @@ from dm2s2_allennlp import (cache, commands, dataset_readers, encoders, heads, m
                             predictors, samplers, training)
 from dm2s2_allennlp.api import Trained, fit, load  # noqa: F401
 
-__version__ = "0.7.0"
+__version__ = "0.8.0"

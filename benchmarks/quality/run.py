@@ -8,8 +8,8 @@ Systems (all on the same splits, scored by the package's own task heads):
     by the ``-o`` overrides a user writes: the data paths and the seeds, nothing else (the reader infers the
     modalities and the task, the model takes them from it, the epoch is chosen on ``main_score``); the test split is
     evaluated by this script on the trained archive, as ``allennlp evaluate`` does. Its runs also report the same
-    trained model evaluated without its LightGBM blend (``test_model_alone_*``; multi-label thresholds as tuned for
-    the blend) and the blend's weight (``blend_weight``);
+    trained model evaluated without its blend (``test_model_alone_*``; multi-label thresholds as tuned for the blend)
+    and the blend's weights (``blend_weights``: the model's and each partner's, ``heads.lightgbm_blend.PARTS``);
   * ``dm2s2_frozen`` and its ablations ``..._intra_only``, ``..._inter_only``, ``..._encoder_only``: the recipe with
     the encoder frozen and no LightGBM blend (the paper's setting), with IntraMRA / InterMRA switched off (DM2S2
     Table 3's ablation order); ``..._encoder_only_cls``: the encoder only pooled by its [CLS] state instead of the
@@ -126,16 +126,21 @@ def run_one(spec: Spec, system: str, paths: Dict[str, str], seed: int, run: Path
         metrics["train_seconds"] = seconds
         if system != "lightgbm":
             os.environ["DM2S2_CACHE_DIR"] = str(cache)  # the in-process evaluation reads the run's cache
-            metrics.update(on_test(out / "model.tar.gz", paths["test"], alone=system == "dm2s2"))
+            metrics.update(on_test(out / "model.tar.gz", paths["test"], alone=system == "dm2s2",
+                                   scores_of={"dev": paths["dev"], "test": paths["test"]} if system == "dm2s2"
+                                   else None, scores_file=run / "model_scores.npz"))
         for weights in list(out.glob("*.th")) + list(out.glob("model.tar.gz")):  # ~100 MB a run; the numbers stay
             weights.unlink()
     (run / "result.json").write_text(json.dumps(metrics, indent=1))
     return metrics
 
 
-def on_test(archive_file: Path, test_path: str, alone: bool) -> Dict[str, float]:
+def on_test(archive_file: Path, test_path: str, alone: bool, scores_of: Dict[str, str] = None,
+            scores_file: Path = None) -> Dict[str, float]:
     """The trained archive on the test data (``test_*``, as ``allennlp evaluate`` computes them) and, if ``alone``,
-    the same model with its LightGBM blend weighted 0 (``test_model_alone_*``) and the blend's weight."""
+    the same model with its blend switched off (``test_model_alone_*``) and the blend's weights. With
+    ``scores_of`` ({split: path}) the model's own scores (before any blend) on those splits are kept in
+    ``scores_file`` (what ``partner_study.py`` blends other partners with, without training the model again)."""
     from allennlp.data.data_loaders import SimpleDataLoader
     from allennlp.models.archival import load_archive
     from allennlp.training.util import evaluate
@@ -152,10 +157,29 @@ def on_test(archive_file: Path, test_path: str, alone: bool) -> Dict[str, float]
     metrics = scores("test_")
     blend = archive.model.head.blend
     if alone and blend is not None:
-        weight, blend.weight = blend.weight, 0.0
-        metrics.update({"blend_weight": weight, **{k: v for k, v in scores("test_model_alone_").items()
+        weights = blend.weights
+        blend.weights = (1.0,) + (0.0,) * (len(weights) - 1)  # the model alone
+        metrics.update({"blend_weights": list(weights), **{k: v for k, v in scores("test_model_alone_").items()
                                                    if k != "test_model_alone_loss"}})
+    if scores_of:
+        import numpy as np
+
+        def own_scores(path: str) -> np.ndarray:
+            records = list(archive.validation_dataset_reader.read(path))
+            return np.stack([o["scores"] for start in range(0, len(records), 64)
+                             for o in archive.model.forward_on_instances(records[start:start + 64])])
+
+        own = {split: own_scores(path) for split, path in scores_of.items()}
+        np.savez_compressed(scores_file, **own)
     return metrics
+
+
+def blend_weights(result: Dict) -> str:
+    """A run's blend weights as model / LightGBM / LightGBM with text statistics / linear (0.7's runs: LightGBM's
+    one weight)."""
+    if "blend_weights" in result:
+        return "/".join(f"{w:.2f}" for w in result["blend_weights"])
+    return f"{1 - result['blend_weight']:.2f}/{result['blend_weight']:.2f}" if "blend_weight" in result else "-"
 
 
 def mean_std(values: List[float]) -> str:
@@ -182,11 +206,11 @@ def table(results: Dict, datasets: List[str], systems: List[str], seeds_asked: i
             later = f"; {statistics.mean(times[1:]):.0f}" if len(times) > 1 else ""
             seeds = "" if len(runs) >= seeds_asked else f" ({len(runs)} seed{'s' if len(runs) > 1 else ''})"
             lines.append(f"| {system}{seeds} | " + " | ".join(cells) + f" | {times[0]:.0f}{later} |")
-            if any("blend_weight" in r for r in runs):
+            if any("blend_weight" in r or "blend_weights" in r for r in runs):
                 alone = [mean_std([r[f"test_model_alone_{m}"] for r in runs if f"test_model_alone_{m}" in r])
                          for m in spec.main]
-                weights = ", ".join(f"{r['blend_weight']:.2f}" for r in runs if "blend_weight" in r)
-                lines.append(f"| {system}, model alone (LightGBM weights {weights}) | " + " | ".join(alone) + " | - |")
+                weights = "; ".join(blend_weights(r) for r in runs)
+                lines.append(f"| {system}, model alone (blend weights {weights}) | " + " | ".join(alone) + " | - |")
     return "\n".join(lines) + "\n"
 
 

@@ -7,7 +7,8 @@
 //     without dropout on the attention probabilities (on a CPU it costs the attention's fused kernel), each layer
 //     on the records' real tokens only (benchmarks/README.md, "CPU time to a model");
 //   * numbers read as magnitudes too (numeric_features), not only as digits;
-//   * LightGBM stacked onto the predictions, weighted on the validation data (blend_with_lightgbm);
+//   * three partners stacked onto the predictions, weighted on the validation data (blend_with_lightgbm): LightGBM
+//     on words and numbers, LightGBM also on text statistics, a linear model on TF-IDF words and characters;
 //   * multi-label: per-class thresholds tuned on the validation data for micro-F1 (the main metric), and at least
 //     one label per record.
 // On your own data (a CSV, TSV, Parquet or JSONL file, README "Bring your own data") name the files and nothing else:

@@ -14,7 +14,8 @@ tensor (the callback adds those of distributed workers), ``set_statistics`` appl
 archive restores the statistics its model was trained with. A head that needs statistics and trains without them
 warns once and trains with neutral ones (uniform weights, unscaled targets).
 
-A model with ``blend_with_lightgbm: true`` stacks LightGBM onto its head (``enable_blend``, ``heads.lightgbm_blend``)
+A model with ``blend_with_lightgbm: true`` stacks LightGBM and a linear model onto its head (``enable_blend``,
+``heads.lightgbm_blend``)
 and a multi-label head may tune its thresholds: the ``stack_and_tune`` trainer callback fits both on the validation
 data; the head only applies them (``blended``, ``decide``), and holds them as state, so an archive carries them.
 """
@@ -64,7 +65,7 @@ class TaskHead(Registrable, Fitted):
         self.decisions_suspended = suspended
 
     def blended(self, scores: torch.Tensor, metadata: Optional[Sequence[Dict[str, Any]]]) -> torch.Tensor:
-        """``scores`` with the LightGBM blend applied, in evaluation and prediction once it is fitted."""
+        """``scores`` with the blend (LightGBM, a linear model) applied, in evaluation and prediction once fitted."""
         if self.blend is None or self.training or metadata is None or self.decisions_suspended:
             return scores
         return self.blend.apply(scores, [m["modality_texts"] for m in metadata])
@@ -80,7 +81,7 @@ class TaskHead(Registrable, Fitted):
                            "default thresholds", type(self).__name__)
 
     def scoring_loss(self, scores: torch.Tensor, gold: torch.Tensor) -> float:
-        """A proper scoring loss of final scores against gold labels (what the blend weight minimises)."""
+        """A proper scoring loss of final scores against gold labels (what the blend weights minimise)."""
         raise NotImplementedError
 
     # -- what the model needs ------------------------------------------------------------------------------------

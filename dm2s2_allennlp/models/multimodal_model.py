@@ -61,8 +61,8 @@ class Fusion:
 
 class MultimodalModel(Model):
     """Parameters: ``modalities`` (the reader's names, in its order), ``encoder``, ``head``, ``blend_with_lightgbm``
-    (false: stack LightGBM onto the head's predictions, fitted by the ``stack_and_tune`` callback,
-    ``heads.lightgbm_blend``), ``check_finite_loss`` (true: training stops at the first batch whose loss is NaN or
+    (false: stack LightGBM and a linear model onto the head's predictions, fitted by the ``stack_and_tune``
+    callback, ``heads.lightgbm_blend``), ``check_finite_loss`` (true: training stops at the first batch whose loss is NaN or
     infinite, naming its records; one host read of the loss per step -- the one AllenNLP's trainer makes right after
     for its own NaN check, so no extra wait), ``initializer``, ``regularizer``; each model adds its fusion's (and
     usually ``mlp``)."""

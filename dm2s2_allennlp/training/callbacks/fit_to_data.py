@@ -3,8 +3,8 @@ inside ``allennlp train``: the statistics of the training data (class counts -> 
 -> regression scaling; numeric values' mean and std -> numeric features; ``MultimodalModel.data_statistics``), read
 from the trainer's training data loader. Under distributed training every worker's statistics are summed, so all
 workers use those of the whole training set. Parts fitted already (``label_counts`` in the config, a recovered run)
-are left alone. (The decisions fitted on the validation data -- the LightGBM blend, tuned thresholds -- are
-``stack_and_tune``'s.)
+are left alone. (The decisions fitted on the validation data -- the blend with LightGBM and a linear model, tuned
+thresholds -- are ``stack_and_tune``'s.)
 
 A reader that had to infer its facts during the run is refused here, before any training: ``allennlp train``
 writes the run's ``config.json`` before it reads data, so that config (and the archive made from it) would not state

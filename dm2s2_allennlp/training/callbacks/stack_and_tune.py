@@ -1,13 +1,13 @@
 """``stack_and_tune`` trainer callback: the post-training step that fits a model's DECISIONS on the validation data --
-the stacked LightGBM of ``blend_with_lightgbm`` (``heads.lightgbm_blend``) and the multi-label thresholds of
-``tune_thresholds`` (``heads.thresholds``) -- so that the head only applies them.
+the LightGBM and linear model that ``blend_with_lightgbm`` stacks (``heads.lightgbm_blend``) and the multi-label
+thresholds of ``tune_thresholds`` (``heads.thresholds``) -- so that the head only applies them.
 
   * ``on_start``: the head's fitted decisions are suspended for the run, so every validation pass scores the model
     alone at the default thresholds, which is what the epoch is chosen on;
   * ``on_batch`` (validation): keeps the model's own scores (``scores``), the gold labels and the records' texts;
-  * ``on_epoch`` of an epoch that is the best so far: LightGBM is fitted to the training records, stopping early on
-    the validation records (once: it depends on the data alone), the blend weight is chosen on this epoch's
-    validation scores, and the thresholds are tuned on the blended scores. All of it is written into the head
+  * ``on_epoch`` of an epoch that is the best so far: the blend's partners are fitted to the training records,
+    choosing on the validation records (once: they depend on the data alone), the blend weights are chosen on this
+    epoch's validation scores, and the thresholds are tuned on the blended scores. All of it is written into the head
     BEFORE the trainer saves this epoch's checkpoint and ``best.th``, so the trainer's own files -- and the archive
     made from ``best.th`` -- hold the decisions of the best epoch; no file is rewritten afterwards;
   * ``on_end``: the decisions apply again: the test evaluation of ``allennlp train``, ``evaluate`` and ``predict``
@@ -93,10 +93,10 @@ class StackAndTune(TrainerCallback):
         if blend is not None:
             if not blend.fitted:
                 train = [i for i in trainer.data_loader.iter_instances() if "label" in i]
-                blend.fit_boosters([i["metadata"]["modality_texts"] for i in train],
+                blend.fit_partners([i["metadata"]["modality_texts"] for i in train],
                                    label_targets(train, getattr(head, "names", [])), texts, gold.numpy(),
                                    head.num_outputs)
-            blend.choose_weight(scores, texts, lambda blended: head.scoring_loss(blended, gold))
+            blend.choose_weights(scores, texts, lambda blended: head.scoring_loss(blended, gold))
             scores = blend.apply(scores, texts)
         if getattr(head, "tune", False):
             thresholds = tune_thresholds(scores, gold, head.default_threshold, head.tune_for)
