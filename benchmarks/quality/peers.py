@@ -61,9 +61,13 @@ def probabilities(table: pd.DataFrame) -> List[Dict[str, float]]:
 def tabular(args, train: pd.DataFrame, dev: pd.DataFrame, test: pd.DataFrame) -> Dict:
     from autogluon.tabular import TabularPredictor
 
-    fit = dict(presets="best_quality", use_bag_holdout=True, dynamic_stacking=False)
+    # AutoGluon fixes every seed to 0 unless told: the seed goes to the bagging folds' split (the learner's
+    # random_state) and to every model (model_random_seed), so two seeds are two different runs
+    fit = dict(presets="best_quality", use_bag_holdout=True, dynamic_stacking=False,
+               ag_args_ensemble={"model_random_seed": args.seed})
+    seeded = dict(learner_kwargs={"random_state": args.seed})
     if args.task != "multilabel":
-        predictor = TabularPredictor(label="label", path=str(Path(args.out) / "ag"), verbosity=1,
+        predictor = TabularPredictor(label="label", path=str(Path(args.out) / "ag"), verbosity=1, **seeded,
                                      **problem(args.task, train["label"])).fit(
             train, tuning_data=dev, time_limit=args.time_limit, **fit)
         return {**outputs(predictor, args.task, dev, test), "models": len(predictor.model_names())}
@@ -75,7 +79,7 @@ def tabular(args, train: pd.DataFrame, dev: pd.DataFrame, test: pd.DataFrame) ->
         def binary(split):
             return split.assign(label=[int(name in labels) for labels in split["label"]])
         predictor = TabularPredictor(label="label", problem_type="binary", eval_metric="log_loss", verbosity=1,
-                                     path=str(Path(args.out) / f"ag_{k}")).fit(
+                                     path=str(Path(args.out) / f"ag_{k}"), **seeded).fit(
             binary(train), tuning_data=binary(dev), time_limit=per_label, **fit)
         out["models"] += len(predictor.model_names())
         for split, data in (("dev", dev), ("test", test)):
