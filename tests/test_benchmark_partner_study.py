@@ -10,7 +10,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks" / "quality"))
 
-from partner_study import blend, record_losses  # noqa: E402
+from partner_study import blend  # noqa: E402
+
+from dm2s2_allennlp.gbm.linear import record_losses  # noqa: E402
 
 
 def test_each_records_loss_by_hand():

@@ -28,6 +28,8 @@ sys.path.insert(0, str(HERE))
 
 from real_data import SPECS  # noqa: E402
 
+from dm2s2_allennlp.gbm.linear import record_losses  # noqa: E402
+
 
 
 def read_runs(run: Path):
@@ -88,21 +90,6 @@ def linear_partner(task, num_outputs, data, seed):
     numeric = RecordFeatures(list(train_texts[0])).fit(train_texts).numeric
     model = LinearModel(task, numeric).fit(train_texts, train_y, dev_texts, dev_y, num_outputs, 13)
     return {split: model.predict(data[split][0]) for split in ("dev", "test")}
-
-
-def record_losses(task: str, scores: np.ndarray, gold: np.ndarray) -> np.ndarray:
-    """Each record's proper scoring loss (squared error, binary or categorical cross-entropy)."""
-    scores = np.asarray(scores, dtype=np.float64)
-    if task == "regression":
-        return (scores.reshape(-1) - gold) ** 2
-    p = np.clip(scores, 1e-7, 1 - 1e-7)
-    if task == "multilabel":
-        return -np.mean(gold * np.log(p) + (1 - gold) * np.log(1 - p), axis=1)
-    return -np.log(p[np.arange(len(gold)), gold])
-
-
-def proper_loss(task: str, scores: np.ndarray, gold: np.ndarray) -> float:
-    return float(np.mean(record_losses(task, scores, gold)))
 
 
 PARTNERS = {

@@ -32,15 +32,21 @@ def _vectorizer(options: Dict[str, Any], vocabulary=None):
     return TfidfVectorizer(min_df=2, sublinear_tf=True, vocabulary=vocabulary, **options)
 
 
-def proper_loss(task: str, scores: np.ndarray, gold: np.ndarray) -> float:
-    """Squared error, binary cross-entropy (per label) or cross-entropy: what the strength is chosen by."""
+def record_losses(task: str, scores: np.ndarray, gold: np.ndarray) -> np.ndarray:
+    """Each record's proper scoring loss: squared error, binary cross-entropy (mean over the labels) or
+    cross-entropy."""
     scores = np.asarray(scores, dtype=np.float64)
     if task == "regression":
-        return float(np.mean((scores.reshape(-1) - gold) ** 2))
+        return (scores.reshape(-1) - gold) ** 2
     p = np.clip(scores, 1e-7, 1 - 1e-7)
     if task == "multilabel":
-        return float(-np.mean(gold * np.log(p) + (1 - gold) * np.log(1 - p)))
-    return float(-np.mean(np.log(p[np.arange(len(gold)), gold])))
+        return -np.mean(gold * np.log(p) + (1 - gold) * np.log(1 - p), axis=1)
+    return -np.log(p[np.arange(len(gold)), gold])
+
+
+def proper_loss(task: str, scores: np.ndarray, gold: np.ndarray) -> float:
+    """The mean of ``record_losses``: what the strength is chosen by."""
+    return float(np.mean(record_losses(task, scores, gold)))
 
 
 class LinearModel:
